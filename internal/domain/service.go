@@ -1,0 +1,34 @@
+// Package domain holds Baobei's business rules and the SQL that applies
+// them. Exported units of work open their own tenant transaction; private
+// helpers take the pgx.Tx; decisions are pure functions.
+package domain
+
+import (
+	"time"
+
+	"baobei/internal/db"
+)
+
+// Service runs the units of work against the database.
+type Service struct {
+	db *db.DB
+	// Now is the clock; tests and `baobei sweep --now` replace it.
+	Now func() time.Time
+}
+
+// NewService returns a Service on d with the real clock.
+func NewService(d *db.DB) *Service {
+	return &Service{db: d, Now: time.Now}
+}
+
+// DB returns the service's database, for the few callers (health check,
+// session store) that need the pool itself.
+func (s *Service) DB() *db.DB { return s.db }
+
+func isUnique(err error) bool {
+	_, ok := db.UniqueViolation(err)
+	return ok
+}
+
+// DefaultTimeZone is the tenant time zone until an admin sets another.
+const DefaultTimeZone = "Asia/Shanghai"

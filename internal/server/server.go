@@ -1,0 +1,136 @@
+// Package server wires Baobei's HTTP server: the chi router, middleware
+// (request id, logging, panic recovery, body limits, CSRF, sessions,
+// actors) and the page and API handlers.
+package server
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"baobei/internal/api"
+	"baobei/internal/domain"
+	"baobei/internal/session"
+	"baobei/internal/ui"
+	"baobei/web"
+)
+
+// MaxBody is the largest request body accepted (api.md: 1 MiB).
+const MaxBody = 1 << 20
+
+// Config holds the server's settings.
+type Config struct {
+	SecureCookies bool
+	Log           *slog.Logger
+}
+
+// New returns the application's HTTP handler.
+func New(svc *domain.Service, cfg Config) http.Handler {
+	log := cfg.Log
+	sm := session.NewManager(svc, cfg.SecureCookies)
+	pages := ui.New(svc, sm, log)
+	jsonAPI := api.New(svc, log)
+
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, logRequests(log), recoverPanics(log, pages, jsonAPI), limitBody)
+
+	r.Get("/healthz", health(svc))
+	static, _ := fs.Sub(web.Static, "static")
+	r.Handle("/static/*", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(session.BearerActor(svc, session.RequestID, jsonAPI.Unauthorized))
+		jsonAPI.Routes(r)
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) { jsonAPI.WriteError(w, r, domain.ErrNotFound) })
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { jsonAPI.WriteError(w, r, domain.ErrNotFound) })
+	})
+
+	r.Group(func(r chi.Router) {
+		csrf := http.NewCrossOriginProtection()
+		r.Use(csrf.Handler, sm.LoadAndSave, sm.LoadActor(session.RequestID, pages.RenderError))
+		pages.Routes(r)
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) { pages.RenderError(w, r, domain.ErrNotFound) })
+	})
+	return r
+}
+
+func health(svc *domain.Service) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := svc.DB().Pool.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unavailable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	}
+}
+
+func cacheFor(d time.Duration, next http.Handler) http.Handler {
+	v := "public, max-age=" + strconv.Itoa(int(d.Seconds()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", v)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps request bodies; handlers see *http.MaxBytesError, which
+// answers 413.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBody {
+			w.Header().Set("Connection", "close")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			start := time.Now()
+			next.ServeHTTP(ww, r)
+			log.Info("request", "method", r.Method, "path", r.URL.Path, "status", ww.Status(),
+				"ms", time.Since(start).Milliseconds(), "request_id", session.RequestID(r))
+		})
+	}
+}
+
+// recoverPanics turns a handler panic into a logged 500 (JSON under /api),
+// and the server lives on.
+func recoverPanics(log *slog.Logger, pages *ui.Pages, jsonAPI *api.API) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				v := recover()
+				if v == nil || v == http.ErrAbortHandler {
+					if v != nil {
+						panic(v)
+					}
+					return
+				}
+				log.Error("panic", "value", v, "path", r.URL.Path, "request_id", session.RequestID(r), "stack", string(debug.Stack()))
+				err := errors.New("handler panicked")
+				if strings.HasPrefix(r.URL.Path, "/api/") {
+					jsonAPI.WriteError(w, r, err)
+				} else {
+					pages.RenderError(w, r, err)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}

@@ -1,0 +1,37 @@
+package ui
+
+import (
+	"github.com/go-chi/chi/v5"
+
+	"baobei/internal/domain"
+)
+
+// Routes registers the pages on r.
+func (p *Pages) Routes(r chi.Router) {
+	admin := []domain.Role{domain.RoleAdmin}
+
+	r.Get("/login", p.showLogin)
+	r.Post("/login", p.login)
+	r.Post("/logout", p.logout)
+	r.Post("/lang", p.setLang)
+
+	r.Get("/", p.signedIn(p.home))
+	r.Get("/settings", p.signedIn(p.showSettings))
+	r.Post("/settings/password", p.signedIn(p.changePassword))
+	r.Post("/settings/tokens", p.signedIn(p.issueToken))
+	r.Post("/settings/tokens/{id}/revoke", p.signedIn(p.revokeToken))
+	r.Get("/notifications", p.signedIn(p.listNotifications))
+	r.Post("/notifications/read", p.signedIn(p.markRead))
+
+	r.Get("/admin/users", p.signedIn(p.listUsers, admin...))
+	r.Post("/admin/users", p.signedIn(p.createUser, admin...))
+	r.Get("/admin/users/{id}", p.signedIn(p.showUser, admin...))
+	r.Post("/admin/users/{id}", p.signedIn(p.updateUser, admin...))
+	r.Post("/admin/users/{id}/password", p.signedIn(p.resetPassword, admin...))
+	r.Post("/admin/users/{id}/active", p.signedIn(p.setUserActive, admin...))
+	r.Get("/admin/teams", p.signedIn(p.listTeams, admin...))
+	r.Post("/admin/teams", p.signedIn(p.saveTeam, admin...))
+	r.Post("/admin/teams/{id}", p.signedIn(p.saveTeam, admin...))
+	r.Get("/admin/policy", p.signedIn(p.showPolicy, admin...))
+	r.Post("/admin/policy", p.signedIn(p.updatePolicy, admin...))
+}
