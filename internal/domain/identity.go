@@ -280,7 +280,7 @@ func isHan(tok string) bool {
 // longest first so that 股份有限公司 goes as a whole.
 var hanLegalForms = []string{
 	"集团股份有限公司", "集团有限公司", "股份有限公司", "有限责任公司",
-	"有限公司", "股份公司", "集团公司", "有限合伙", "集团", "公司",
+	"有限公司", "股份公司", "集团公司", "有限合伙", "集团", "股份", "公司",
 }
 
 // innerLegalForms are the forms unambiguous enough to remove inside a name,
@@ -381,9 +381,10 @@ const maxPlaceRunes = 4
 // digits: full-width forms folded, everything else dropped, "" when no digit
 // is left. A leading country code 86 or 0086 is removed when an 11-digit
 // mobile number (starting with 1, possibly masked) remains. When the code was
-// written explicitly (+86, 0086) before a landline, the landline gets its
-// trunk 0 back (+86 10 1234 5678 → 01012345678); a bare 86 before anything
-// but a mobile may be a local number and is kept.
+// written explicitly (+86, 0086) before a landline of 9–12 digits, the
+// landline keeps or gets back its trunk 0 (+86 10 1234 5678 → 01012345678);
+// a bare 86 before anything but a mobile may be part of a local number and
+// is kept.
 func NormalizePhone(s string) string {
 	s = norm.NFKC.String(strings.ToValidUTF8(s, ""))
 	var b strings.Builder
@@ -416,10 +417,12 @@ func NormalizePhone(s string) string {
 	switch {
 	case len(rest) == 11 && rest[0] == '1':
 		return rest
-	case explicit && len(rest) >= 9 && len(rest) <= 11 && rest[0] >= '1' && rest[0] <= '9':
-		return "0" + rest
+	case !explicit || len(rest) < 9 || len(rest) > 12 || rest[0] == '*':
+		return p
+	case rest[0] == '0': // +86 (0)10 …: the trunk 0 was written
+		return rest
 	}
-	return p
+	return "0" + rest
 }
 
 // The length of a phone number, digits and '*' together, and the visible

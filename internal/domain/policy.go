@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -202,7 +203,7 @@ var PolicySettings = []PolicySetting{
 
 	{Key: "conflict_rules", Kind: "rules", Group: groupConflict,
 		Label: i18n.Text{Zh: "撞单判定顺序", En: "Conflict rule order"},
-		Help:  i18n.Text{Zh: "发生撞单时按此顺序逐条判定 (历史合作优先、时间优先、信息完整度优先), 第一条能分出先后的规则决定归属, 都不能则转仲裁。", En: "Conflicting claims are ranked by these rules in order (history, time, completeness); the first rule that decides wins, otherwise the case goes to arbitration."}},
+		Help:  i18n.Text{Zh: "发生撞单时按此顺序逐条判定 (历史合作优先、先报备者优先、信息完整度优先), 第一条能分出先后的规则决定归属, 都不能则转仲裁。", En: "Conflicting claims are ranked by these rules in order (history, time, completeness); the first rule that decides wins, otherwise the case goes to arbitration."}},
 	{Key: "completeness_margin", Kind: "int", Group: groupConflict, Min: 0, Max: 100,
 		Label: i18n.Text{Zh: "完整度领先分差", En: "Completeness margin"},
 		Help:  i18n.Text{Zh: "按信息完整度判定撞单时, 须高出此分数才算胜出, 否则视为不能判定。", En: "When conflicts are decided by completeness, a claim must score this much higher to win; otherwise the rule does not decide."}},
@@ -329,14 +330,19 @@ func (s PolicySetting) check(p Policy, raw json.RawMessage) (i18n.Text, bool) {
 		}
 		// ParseRules accepts any subset; the policy must rank all three.
 		if _, ok := ParseRules(names); !ok || len(names) != len(allRules) {
+			var zh, en []string
+			for _, r := range allRules {
+				zh = append(zh, fmt.Sprintf("%s (%s)", r, r.Label().Zh))
+				en = append(en, string(r))
+			}
 			return i18n.Text{
-				Zh: "须把 history (历史合作优先)、time (时间优先)、completeness (信息完整度优先) 各列一次, 顺序不限",
-				En: "must list history, time and completeness once each, in any order",
+				Zh: "须把 " + strings.Join(zh, "、") + " 各列一次, 顺序不限",
+				En: "must list " + strings.Join(en, ", ") + " once each, in any order",
 			}, true
 		}
 	case "weights":
 		known := DefaultCompletenessWeights()
-		for _, name := range sortedKeys(p.CompletenessWeights) {
+		for _, name := range slices.Sorted(maps.Keys(p.CompletenessWeights)) {
 			if _, ok := known[name]; !ok {
 				return i18n.Text{Zh: "未知的字段: " + name, En: "unknown field: " + name}, true
 			}
@@ -392,15 +398,6 @@ func prefixed(name string, t i18n.Text) i18n.Text {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // zones caches loaded time zones by name.
 var zones sync.Map
 
@@ -442,7 +439,7 @@ func (p Policy) Location() *time.Location {
 func (p Policy) Apply(patch map[string]json.RawMessage) (Policy, map[string]i18n.Text) {
 	q := p.clone()
 	errs := map[string]i18n.Text{}
-	for _, key := range sortedKeys(patch) {
+	for _, key := range slices.Sorted(maps.Keys(patch)) {
 		s, ok := policySetting(key)
 		if !ok {
 			errs[key] = i18n.Text{Zh: "未知的设置项", En: "unknown setting"}

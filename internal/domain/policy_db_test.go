@@ -14,9 +14,9 @@ import (
 	"baobei/internal/domain"
 )
 
-// mustTenant creates a company with one admin and returns admin and a
+// mustPolicyTenant creates a company with one admin and returns admin and a
 // salesperson-shaped actor of it.
-func mustTenant(t *testing.T, d *db.DB, slug string) (admin, sales domain.Actor) {
+func mustPolicyTenant(t *testing.T, d *db.DB, slug string) (admin, sales domain.Actor) {
 	t.Helper()
 	ctx := context.Background()
 	var tenant int64
@@ -39,8 +39,8 @@ func mustTenant(t *testing.T, d *db.DB, slug string) (admin, sales domain.Actor)
 		domain.Actor{TenantID: tenant, Role: domain.RoleSales}
 }
 
-// auditCount counts the tenant's policy.update entries.
-func auditCount(t *testing.T, d *db.DB, tenant int64) int {
+// policyAuditCount counts the tenant's policy.update entries.
+func policyAuditCount(t *testing.T, d *db.DB, tenant int64) int {
 	t.Helper()
 	ctx := context.Background()
 	var n int
@@ -57,8 +57,8 @@ func TestUpdatePolicy(t *testing.T) {
 	d := dbtest.MustDB(t)
 	svc := domain.NewService(d)
 	ctx := context.Background()
-	admin, sales := mustTenant(t, d, "acme")
-	otherAdmin, _ := mustTenant(t, d, "globex")
+	admin, sales := mustPolicyTenant(t, d, "acme")
+	otherAdmin, _ := mustPolicyTenant(t, d, "globex")
 
 	p, err := svc.Policy(ctx, sales)
 	if err != nil {
@@ -70,8 +70,8 @@ func TestUpdatePolicy(t *testing.T) {
 
 	t.Run("admin updates", func(t *testing.T) {
 		got, err := svc.UpdatePolicy(ctx, admin, map[string]json.RawMessage{
-			"protection_days": raw(`45`),
-			"follow_up_days":  raw(`{"A":4}`),
+			"protection_days": rawJSON(`45`),
+			"follow_up_days":  rawJSON(`{"A":4}`),
 		})
 		if err != nil {
 			t.Fatalf("UpdatePolicy: %v", err)
@@ -83,7 +83,7 @@ func TestUpdatePolicy(t *testing.T) {
 			t.Fatalf("UpdatePolicy = %+v, want %+v", got, want)
 		}
 		// A second change updates the stored row.
-		if got, err = svc.UpdatePolicy(ctx, admin, map[string]json.RawMessage{"reject_late": raw(`true`)}); err != nil {
+		if got, err = svc.UpdatePolicy(ctx, admin, map[string]json.RawMessage{"reject_late": rawJSON(`true`)}); err != nil {
 			t.Fatalf("second UpdatePolicy: %v", err)
 		}
 		want.RejectLate = true
@@ -113,23 +113,23 @@ func TestUpdatePolicy(t *testing.T) {
 		if actor != admin.UserID || entity != "policy" || entityID != admin.TenantID || requestID != "req-1" || before != 30 || after != 45 {
 			t.Errorf("audit entry = actor %d, %s %d, request %q, %d → %d", actor, entity, entityID, requestID, before, after)
 		}
-		if n := auditCount(t, d, admin.TenantID); n != 2 {
+		if n := policyAuditCount(t, d, admin.TenantID); n != 2 {
 			t.Errorf("%d audit entries, want 2", n)
 		}
 	})
 
 	t.Run("sales is forbidden", func(t *testing.T) {
-		_, err := svc.UpdatePolicy(ctx, sales, map[string]json.RawMessage{"protection_days": raw(`60`)})
+		_, err := svc.UpdatePolicy(ctx, sales, map[string]json.RawMessage{"protection_days": rawJSON(`60`)})
 		if !errors.Is(err, domain.ErrForbidden) {
 			t.Fatalf("err = %v, want ErrForbidden", err)
 		}
 	})
 
 	t.Run("invalid is refused with fields", func(t *testing.T) {
-		before := auditCount(t, d, admin.TenantID)
+		before := policyAuditCount(t, d, admin.TenantID)
 		_, err := svc.UpdatePolicy(ctx, admin, map[string]json.RawMessage{
-			"protection_days": raw(`99999`),
-			"nonsense":        raw(`1`),
+			"protection_days": rawJSON(`99999`),
+			"nonsense":        rawJSON(`1`),
 		})
 		var e *domain.Error
 		if !errors.As(err, &e) || e.Code != domain.CodeInvalid {
@@ -138,7 +138,7 @@ func TestUpdatePolicy(t *testing.T) {
 		if _, ok := e.Fields["nonsense"]; !ok || len(e.Fields) != 1 {
 			t.Errorf("fields = %v, want nonsense", e.Fields)
 		}
-		_, err = svc.UpdatePolicy(ctx, admin, map[string]json.RawMessage{"protection_days": raw(`99999`)})
+		_, err = svc.UpdatePolicy(ctx, admin, map[string]json.RawMessage{"protection_days": rawJSON(`99999`)})
 		if !errors.As(err, &e) || e.Fields["protection_days"].Zh == "" {
 			t.Errorf("err = %v, want a protection_days field error", err)
 		}
@@ -149,7 +149,7 @@ func TestUpdatePolicy(t *testing.T) {
 		if p.ProtectionDays != 45 {
 			t.Errorf("protection_days = %d after refused update", p.ProtectionDays)
 		}
-		if n := auditCount(t, d, admin.TenantID); n != before {
+		if n := policyAuditCount(t, d, admin.TenantID); n != before {
 			t.Errorf("refused update wrote %d audit entries", n-before)
 		}
 	})

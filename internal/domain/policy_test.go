@@ -11,9 +11,9 @@ import (
 	"baobei/internal/domain"
 )
 
-// withKey returns DefaultPolicy with one key set to v through its JSON form,
+// policyWithKey returns DefaultPolicy with one key set to v through its JSON form,
 // independently of Policy.Apply.
-func withKey(t *testing.T, key string, v any) domain.Policy {
+func policyWithKey(t *testing.T, key string, v any) domain.Policy {
 	t.Helper()
 	b, err := json.Marshal(domain.DefaultPolicy())
 	if err != nil {
@@ -130,7 +130,7 @@ func TestValidateNumberRanges(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(r.key+"/"+c.name, func(t *testing.T) {
-				errs := withKey(t, r.key, c.v).Validate()
+				errs := policyWithKey(t, r.key, c.v).Validate()
 				if _, bad := errs[r.key]; bad == c.ok || len(errs) > 1 || (c.ok && errs != nil) {
 					t.Fatalf("%s = %v: errors %v, want ok=%v", r.key, c.v, errs, c.ok)
 				}
@@ -220,14 +220,14 @@ func TestValidateStructuredSettings(t *testing.T) {
 }
 
 func TestValidateRangeMessage(t *testing.T) {
-	errs := withKey(t, "active_window_days", 0).Validate()
+	errs := policyWithKey(t, "active_window_days", 0).Validate()
 	want := "须在 1 – 365 之间"
 	if got := errs["active_window_days"]; got.Zh != want || got.En != "must be between 1 and 365" {
 		t.Errorf("message = %+v, want %q", got, want)
 	}
 }
 
-func raw(s string) json.RawMessage { return json.RawMessage(s) }
+func rawJSON(s string) json.RawMessage { return json.RawMessage(s) }
 
 func TestApplyRejects(t *testing.T) {
 	tests := []struct {
@@ -235,25 +235,25 @@ func TestApplyRejects(t *testing.T) {
 		patch    map[string]json.RawMessage
 		wantKeys []string
 	}{
-		{"unknown key", map[string]json.RawMessage{"protection_dayz": raw(`30`)}, []string{"protection_dayz"}},
-		{"key case differs", map[string]json.RawMessage{"Protection_Days": raw(`30`)}, []string{"Protection_Days"}},
-		{"string for int", map[string]json.RawMessage{"protection_days": raw(`"30"`)}, []string{"protection_days"}},
-		{"fraction for int", map[string]json.RawMessage{"max_renewals": raw(`2.5`)}, []string{"max_renewals"}},
-		{"null for int", map[string]json.RawMessage{"appeal_days": raw(`null`)}, []string{"appeal_days"}},
-		{"number for bool", map[string]json.RawMessage{"reject_late": raw(`1`)}, []string{"reject_late"}},
-		{"string for float", map[string]json.RawMessage{"similarity_threshold": raw(`"high"`)}, []string{"similarity_threshold"}},
-		{"number for zone", map[string]json.RawMessage{"time_zone": raw(`8`)}, []string{"time_zone"}},
-		{"string for rules", map[string]json.RawMessage{"conflict_rules": raw(`"time"`)}, []string{"conflict_rules"}},
-		{"string in follow-up", map[string]json.RawMessage{"follow_up_days": raw(`{"H":"x"}`)}, []string{"follow_up_days"}},
-		{"array for weights", map[string]json.RawMessage{"completeness_weights": raw(`[1,2]`)}, []string{"completeness_weights"}},
-		{"unknown threshold", map[string]json.RawMessage{"grade_thresholds": raw(`{"gold":1}`)}, []string{"grade_thresholds"}},
-		{"invalid JSON", map[string]json.RawMessage{"protection_days": raw(`3 0`)}, []string{"protection_days"}},
-		{"out of range", map[string]json.RawMessage{"protection_days": raw(`3651`)}, []string{"protection_days"}},
-		{"key not below vip", map[string]json.RawMessage{"grade_thresholds": raw(`{"key":500000}`)}, []string{"grade_thresholds"}},
+		{"unknown key", map[string]json.RawMessage{"protection_dayz": rawJSON(`30`)}, []string{"protection_dayz"}},
+		{"key case differs", map[string]json.RawMessage{"Protection_Days": rawJSON(`30`)}, []string{"Protection_Days"}},
+		{"string for int", map[string]json.RawMessage{"protection_days": rawJSON(`"30"`)}, []string{"protection_days"}},
+		{"fraction for int", map[string]json.RawMessage{"max_renewals": rawJSON(`2.5`)}, []string{"max_renewals"}},
+		{"null for int", map[string]json.RawMessage{"appeal_days": rawJSON(`null`)}, []string{"appeal_days"}},
+		{"number for bool", map[string]json.RawMessage{"reject_late": rawJSON(`1`)}, []string{"reject_late"}},
+		{"string for float", map[string]json.RawMessage{"similarity_threshold": rawJSON(`"high"`)}, []string{"similarity_threshold"}},
+		{"number for zone", map[string]json.RawMessage{"time_zone": rawJSON(`8`)}, []string{"time_zone"}},
+		{"string for rules", map[string]json.RawMessage{"conflict_rules": rawJSON(`"time"`)}, []string{"conflict_rules"}},
+		{"string in follow-up", map[string]json.RawMessage{"follow_up_days": rawJSON(`{"H":"x"}`)}, []string{"follow_up_days"}},
+		{"array for weights", map[string]json.RawMessage{"completeness_weights": rawJSON(`[1,2]`)}, []string{"completeness_weights"}},
+		{"unknown threshold", map[string]json.RawMessage{"grade_thresholds": rawJSON(`{"gold":1}`)}, []string{"grade_thresholds"}},
+		{"invalid JSON", map[string]json.RawMessage{"protection_days": rawJSON(`3 0`)}, []string{"protection_days"}},
+		{"out of range", map[string]json.RawMessage{"protection_days": rawJSON(`3651`)}, []string{"protection_days"}},
+		{"key not below vip", map[string]json.RawMessage{"grade_thresholds": rawJSON(`{"key":500000}`)}, []string{"grade_thresholds"}},
 		{"several at once", map[string]json.RawMessage{
-			"nope":            raw(`1`),
-			"appeal_days":     raw(`true`),
-			"protection_days": raw(`45`),
+			"nope":            rawJSON(`1`),
+			"appeal_days":     rawJSON(`true`),
+			"protection_days": rawJSON(`45`),
 		}, []string{"appeal_days", "nope"}},
 	}
 	for _, tt := range tests {
@@ -279,14 +279,14 @@ func TestApplyPartial(t *testing.T) {
 	five := 5
 	orig.MaxLivePerUser = &five
 	got, errs := orig.Apply(map[string]json.RawMessage{
-		"protection_days":         raw(`45`),
-		"follow_up_days":          raw(`{"H":2}`),
-		"grade_thresholds":        raw(`{"key":200000}`),
-		"max_live_per_user":       raw(`null`),
-		"max_pool_claims_per_day": raw(`10`),
-		"review_required":         raw(`true`),
-		"conflict_rules":          raw(`["time","history","completeness"]`),
-		"time_zone":               raw(`"Asia/Urumqi"`),
+		"protection_days":         rawJSON(`45`),
+		"follow_up_days":          rawJSON(`{"H":2}`),
+		"grade_thresholds":        rawJSON(`{"key":200000}`),
+		"max_live_per_user":       rawJSON(`null`),
+		"max_pool_claims_per_day": rawJSON(`10`),
+		"review_required":         rawJSON(`true`),
+		"conflict_rules":          rawJSON(`["time","history","completeness"]`),
+		"time_zone":               rawJSON(`"Asia/Urumqi"`),
 	})
 	if errs != nil {
 		t.Fatalf("Apply: %v", errs)
@@ -311,7 +311,7 @@ func TestApplyPartial(t *testing.T) {
 	}
 
 	// A pointer setting changed in place must not alias the receiver's.
-	again, errs := got.Apply(map[string]json.RawMessage{"max_pool_claims_per_day": raw(`20`)})
+	again, errs := got.Apply(map[string]json.RawMessage{"max_pool_claims_per_day": rawJSON(`20`)})
 	if errs != nil || *again.MaxPoolClaimsPerDay != 20 || *got.MaxPoolClaimsPerDay != 10 {
 		t.Errorf("pointer aliasing: got %d, receiver %d, errs %v", *again.MaxPoolClaimsPerDay, *got.MaxPoolClaimsPerDay, errs)
 	}
@@ -325,8 +325,8 @@ func TestLocationFallsBack(t *testing.T) {
 	}
 }
 
-// otherPolicy differs from DefaultPolicy in every setting.
-func otherPolicy() domain.Policy {
+// nonDefaultPolicy differs from DefaultPolicy in every setting.
+func nonDefaultPolicy() domain.Policy {
 	p := domain.DefaultPolicy()
 	one, two, three := 1, 2, 3
 	p.TimeZone = "Europe/London"
@@ -368,8 +368,8 @@ func TestFormRoundTrip(t *testing.T) {
 		name     string
 		from, to domain.Policy
 	}{
-		{"other to default", otherPolicy(), domain.DefaultPolicy()},
-		{"default to other", domain.DefaultPolicy(), otherPolicy()},
+		{"other to default", nonDefaultPolicy(), domain.DefaultPolicy()},
+		{"default to other", domain.DefaultPolicy(), nonDefaultPolicy()},
 		{"default to default", domain.DefaultPolicy(), domain.DefaultPolicy()},
 	}
 	for _, tt := range tests {

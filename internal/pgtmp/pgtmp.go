@@ -134,8 +134,12 @@ func startEmbedded(ctx context.Context, dataDir, dbname string, log io.Writer) (
 		cleanup()
 		return "", nil, fmt.Errorf("pgtmp: start postgres: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{}) // closed when the server has exited
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
@@ -156,9 +160,12 @@ func startEmbedded(ctx context.Context, dataDir, dbname string, log io.Writer) (
 		Path:     "/postgres",
 		RawQuery: url.Values{"host": {socketDir}, "port": {"5432"}, "sslmode": {"disable"}}.Encode(),
 	}).String()
-	if err := waitReady(ctx, u, exited, tail); err != nil {
+	if err := waitReady(ctx, u, dataDir, exited); err != nil {
 		stop()
-		return "", nil, err
+		if errors.Is(err, errExited) {
+			err = fmt.Errorf("%w (%v)", err, waitErr)
+		}
+		return "", nil, fmt.Errorf("pgtmp: %w:\n%s", err, tail)
 	}
 	fmt.Fprintf(log, "pgtmp: PostgreSQL is running in %s (socket in %s)\n", dataDir, socketDir)
 	if err := db.EnsureDatabase(ctx, u, dbname); err != nil {
@@ -173,23 +180,32 @@ func startEmbedded(ctx context.Context, dataDir, dbname string, log io.Writer) (
 	return u, stop, nil
 }
 
-// waitReady waits until the server at u accepts connections, the server
-// process exits, or a minute passes.
-func waitReady(ctx context.Context, u string, exited <-chan error, tail *tailBuffer) error {
+// errExited reports a server that exited while starting.
+var errExited = errors.New("postgres exited")
+
+// waitReady waits until the server started on dataDir says it is ready
+// (as pg_ctl does, from the status line of postmaster.pid) and accepts a
+// connection at u. It fails with errExited when exited is closed first,
+// and after a minute.
+func waitReady(ctx context.Context, u, dataDir string, exited <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	err := errors.New("not ready")
 	for {
-		err := ping(ctx, u, time.Second)
-		if err == nil {
-			return nil
+		if b, rerr := os.ReadFile(filepath.Join(dataDir, "postmaster.pid")); rerr == nil {
+			if lines := strings.Split(string(b), "\n"); len(lines) > 7 && strings.TrimSpace(lines[7]) == "ready" {
+				if err = ping(ctx, u, time.Second); err == nil {
+					return nil
+				}
+			}
 		}
 		select {
-		case werr := <-exited:
-			return fmt.Errorf("pgtmp: postgres exited (%v):\n%s", werr, tail)
+		case <-exited:
+			return errExited
 		case <-ctx.Done():
-			return fmt.Errorf("pgtmp: postgres not ready: %w\n%s", err, tail)
+			return fmt.Errorf("postgres not ready (%v): %w", ctx.Err(), err)
 		case <-tick.C:
 		}
 	}

@@ -1,6 +1,7 @@
 package pgtmp
 
 import (
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,21 +31,16 @@ func TestResolveDatabaseURL(t *testing.T) {
 }
 
 // TestEmbedded starts a private cluster, stops it, and starts it again on
-// the same data directory, which must keep its data.
+// the same data directory, which must keep its data; once with the socket
+// in the data directory, once with a data directory too long for that.
 func TestEmbedded(t *testing.T) {
 	if _, err := binDir(); err != nil {
 		t.Skipf("cannot test the private server: %v", err)
 	}
-	ctx := t.Context()
 	top := t.TempDir()
-	dir := filepath.Join(top, "data", "postgres")
-
 	if os.Geteuid() == 0 {
 		// t.TempDir's parent is private to root; the server runs as postgres.
-		if err := os.Chmod(filepath.Dir(top), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		_, _, err := startEmbedded(ctx, dir, "baobei", t.Output())
+		_, _, err := startEmbedded(t.Context(), filepath.Join(top, "denied"), "baobei", t.Output())
 		if err == nil || !strings.Contains(err.Error(), "cannot enter") {
 			t.Fatalf("start in a directory postgres cannot enter: err = %v, want one saying so", err)
 		}
@@ -52,7 +48,22 @@ func TestEmbedded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, tc := range []struct {
+		name, dir        string
+		socketInDataDir bool
+	}{
+		{"short", filepath.Join(top, "data", "postgres"), true},
+		{"long", filepath.Join(top, strings.Repeat("long", 25), "postgres"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			testRestart(t, tc.dir, tc.socketInDataDir)
+		})
+	}
+}
 
+func testRestart(t *testing.T, dir string, socketInDataDir bool) {
+	ctx := t.Context()
 	start := func() (string, func()) {
 		t.Helper()
 		u, stop, err := startEmbedded(ctx, dir, "baobei", t.Output())
@@ -80,8 +91,16 @@ func TestEmbedded(t *testing.T) {
 	}
 
 	u, stop := start()
-	if !strings.Contains(u, "/baobei?") {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Path != "/baobei" {
 		t.Errorf("url %q does not name database baobei", u)
+	}
+	socketDir := parsed.Query().Get("host")
+	if (socketDir == dir) != socketInDataDir {
+		t.Errorf("socket in %s with data in %s: want socket in the data directory = %v", socketDir, dir, socketInDataDir)
 	}
 	query(u, "CREATE EXTENSION pg_trgm")
 	var seesChinese bool
@@ -91,8 +110,12 @@ func TestEmbedded(t *testing.T) {
 	}
 	query(u, "CREATE TABLE kept AS SELECT 42 AS answer")
 	stop()
-	if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); err == nil {
+	pidFile := filepath.Join(dir, "postmaster.pid")
+	if _, err := os.Stat(pidFile); err == nil {
 		t.Error("postmaster.pid still there after stop")
+	}
+	if _, err := os.Stat(socketDir); !socketInDataDir && err == nil {
+		t.Errorf("temporary socket directory %s still there after stop", socketDir)
 	}
 
 	// A server killed with its parent leaves postmaster.pid behind, naming
@@ -101,7 +124,6 @@ func TestEmbedded(t *testing.T) {
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
-	pidFile := filepath.Join(dir, "postmaster.pid")
 	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(gone.Process.Pid)+"\n"+dir+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"baobei/internal/db"
@@ -67,7 +66,7 @@ func MustURL(tb testing.TB) string {
 	rand.Read(b)
 	name := "t_" + hex.EncodeToString(b)
 	ctx := context.Background()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+pgx.Identifier{template}.Sanitize()); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		tb.Fatalf("dbtest: clone template: %v", err)
 	}
 	tb.Cleanup(func() {
@@ -155,7 +154,8 @@ func ensureTemplate(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+template); err != nil {
 		return err
 	}
-	_, err = conn.Exec(ctx, "ALTER DATABASE "+template+" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
+	// A stray session in the template would make every clone fail.
+	_, err = conn.Exec(ctx, "ALTER DATABASE "+template+" WITH ALLOW_CONNECTIONS false")
 	return err
 }
 
@@ -182,17 +182,21 @@ func templateName() (string, error) {
 	return "baobei_tmpl_" + hex.EncodeToString(h.Sum(nil))[:12], nil
 }
 
+// clusterPrefix starts the name of each test process's cluster directory
+// in os.TempDir(); the process id ends it.
+const clusterPrefix = "baobei-dbtest-"
+
 // clusterDir is where the test process pid keeps its private cluster.
 func clusterDir(pid int) string {
-	return filepath.Join(os.TempDir(), "baobei-dbtest-"+strconv.Itoa(pid))
+	return filepath.Join(os.TempDir(), clusterPrefix+strconv.Itoa(pid))
 }
 
 // removeDeadClusters removes the private clusters of test processes that
 // have exited, and any left by an earlier process with this one's id.
 func removeDeadClusters() {
-	dirs, _ := filepath.Glob(clusterDir(0)[:len(clusterDir(0))-1] + "*")
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), clusterPrefix+"*"))
 	for _, dir := range dirs {
-		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(dir), "baobei-dbtest-"))
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(dir), clusterPrefix))
 		if err != nil {
 			continue
 		}
