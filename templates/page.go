@@ -34,6 +34,17 @@ func Nav(role domain.Role) []NavItem {
 	case domain.RoleAdmin:
 		items = append(items, NavItem{"/admin/users", "nav.users"}, NavItem{"/admin/teams", "nav.teams"}, NavItem{"/admin/policy", "nav.policy"})
 	}
+	// Registrations: the list is named after whose registrations it holds.
+	switch role {
+	case domain.RoleSales:
+		items = append(items, NavItem{"/registrations/new", "nav.registration_new"}, NavItem{"/registrations", "nav.registrations"})
+	case domain.RoleManager:
+		items = append(items, NavItem{"/registrations/new", "nav.registration_new"}, NavItem{"/registrations", "nav.registrations_team"}, NavItem{"/reviews", "nav.reviews"})
+	case domain.RoleAdmin:
+		items = append(items, NavItem{"/registrations/new", "nav.registration_new"}, NavItem{"/registrations", "nav.registrations_all"}, NavItem{"/reviews", "nav.reviews"})
+	case domain.RoleClerk:
+		items = append(items, NavItem{"/registrations", "nav.registrations_all"}, NavItem{"/reviews", "nav.reviews"})
+	}
 	return items
 }
 

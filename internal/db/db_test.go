@@ -117,7 +117,7 @@ func TestGlobalSeesNoTenantRows(t *testing.T) {
 func TestInTenantIsolation(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	d, _ := openBoth(t)
+	d := dbtest.MustDB(t)
 	a := mustTenant(t, d, "a")
 	b := mustTenant(t, d, "b")
 

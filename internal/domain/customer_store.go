@@ -125,17 +125,17 @@ func queryCandidates(ctx context.Context, tx pgx.Tx, tenantID int64, keys []Key,
 }
 
 // attachCustomer returns the customer a new unopposed claim is for: a
-// customer already known by one of its keys (from the public pool, say),
-// updated with the new details, or a new customer.
-func attachCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, c Customer, keys []Key, t time.Time) (int64, error) {
+// customer already known by one of its strong keys (from the public pool,
+// say), updated with the new details and all its keys, or a new customer.
+func attachCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, c Customer, strong, keys []Key, t time.Time) (int64, error) {
 	var id int64
-	if len(keys) > 0 {
-		kinds, values := splitKeys(keys)
+	if len(strong) > 0 {
+		kinds, values := splitKeys(strong)
 		err := tx.QueryRow(ctx, `
 			SELECT ck.customer_id FROM customer_keys ck
 			JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(kind, key, rank) ON ck.kind = k.kind AND ck.key = k.key
 			WHERE ck.tenant_id = $1
-			ORDER BY k.rank, ck.customer_id DESC LIMIT 1`, tenantID, kinds, values, ranks(len(keys))).Scan(&id)
+			ORDER BY k.rank, ck.customer_id DESC LIMIT 1`, tenantID, kinds, values, ranks(len(strong))).Scan(&id)
 		if err == nil {
 			return id, updateCustomer(ctx, tx, tenantID, id, c, keys, t)
 		}

@@ -138,6 +138,8 @@ func decideHistory(a, b Claim) (d Decision, decided bool) {
 			En: fmt.Sprintf("History first: %s has a signed deal with this customer in the system, %s has none", owner(wc), owner(lc)),
 		}}, true
 	}
+	// Deals on both sides cannot be told apart by history, and without any
+	// claim of history there is nothing to judge.
 	if a.HistoryDeal || !(a.HistoryEvidence || b.HistoryEvidence) {
 		return Decision{}, false
 	}

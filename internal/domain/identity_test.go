@@ -447,9 +447,13 @@ func FuzzNameKey(f *testing.F) {
 	for _, s := range nameSeeds {
 		f.Add(s)
 	}
-	f.Add("华为技术(北京)有限公司")
-	f.Add("Ｈｕａｗｅｉ Technologies Co., Ltd.")
-	f.Add("（）【】")
+	// Inputs where removing separators exposes more to normalise.
+	for _, s := range []string{
+		"华为技术(北京)有限公司", "Ｈｕａｗｅｉ Technologies Co., Ltd.", "（）【】",
+		"acme c.o", "北京有 限公司", "北京市市场", "ᄀ.ᅡ", "İSTANBUL", "㍿", "(北京(上海))",
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, name string) {
 		k := NameKey(name)
 		if !utf8.ValidString(k) {

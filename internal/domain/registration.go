@@ -128,7 +128,8 @@ func (s *Service) register(ctx context.Context, by Actor, in RegistrationInput, 
 		return Registration{}, Invalid(f)
 	}
 	in.Customer = in.Customer.normalized()
-	now := s.Now()
+	// The database keeps microseconds; compare like with like.
+	now := s.Now().Truncate(time.Microsecond)
 	var id int64
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
@@ -159,6 +160,9 @@ func registerTx(ctx context.Context, tx pgx.Tx, by Actor, in RegistrationInput, 
 		return 0, err
 	}
 	score, missing := Completeness(in, pol.CompletenessWeights)
+	if missing == nil {
+		missing = []string{}
+	}
 	if score < pol.MinCompleteness && !exempt {
 		f := map[string]i18n.Text{}
 		for _, m := range missing {
@@ -200,7 +204,7 @@ func registerTx(ctx context.Context, tx pgx.Tx, by Actor, in RegistrationInput, 
 
 	reg := newRegistration{by: by, in: in, now: now, score: score, missing: missing, late: late, pol: pol}
 	if len(holders) == 0 {
-		if reg.customerID, err = attachCustomer(ctx, tx, by.TenantID, in.Customer, keys, now); err != nil {
+		if reg.customerID, err = attachCustomer(ctx, tx, by.TenantID, in.Customer, strong, keys, now); err != nil {
 			return 0, err
 		}
 		return reg.insertUnopposed(ctx, tx, strong)
@@ -285,6 +289,10 @@ func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders [
 		HistoryEvidence: strings.TrimSpace(n.in.HistoryClaim) != ""}
 	theirs := Claim{RegistrationID: h.ID, OwnerName: h.OwnerName, EffectiveAt: h.RegisteredAt, Completeness: h.Completeness,
 		HistoryEvidence: h.HistoryClaim != ""}
+	if mine.EffectiveAt.Equal(theirs.EffectiveAt) {
+		// At the same instant, the claim the database took first counts as earlier.
+		mine.EffectiveAt = mine.EffectiveAt.Add(time.Microsecond)
+	}
 	d := Decide(n.pol.ConflictRules, n.pol.CompletenessMargin, n.pol.Location(), theirs, mine)
 	if d.Winner == 1 && len(holders) > 1 {
 		d = Decision{Rule: d.Rule, Winner: Undecided, Reason: i18n.Text{
@@ -386,8 +394,8 @@ func protectionEnd(pol Policy, t time.Time) *time.Time {
 // follow-up due date start now.
 func activate(ctx context.Context, tx pgx.Tx, tenantID, id int64, pol Policy, t time.Time) error {
 	_, err := tx.Exec(ctx, `
-		UPDATE registrations SET status = 'active', activated_at = $3, protected_until = $4, status_changed_at = $3,
-			next_follow_up_due = CASE WHEN grade = '' THEN NULL ELSE $3 + make_interval(days => ($5::jsonb ->> grade)::int) END
+		UPDATE registrations SET status = 'active', activated_at = $3::timestamptz, protected_until = $4, status_changed_at = $3::timestamptz,
+			next_follow_up_due = CASE WHEN grade = '' THEN NULL ELSE $3::timestamptz + make_interval(days => ($5::jsonb ->> grade)::int) END
 		WHERE tenant_id = $1 AND id = $2`,
 		tenantID, id, t, protectionEnd(pol, t), pol.FollowUpDays)
 	if err != nil {

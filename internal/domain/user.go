@@ -73,7 +73,7 @@ func (in UserInput) validate(create bool) map[string]i18n.Text {
 }
 
 func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -312,3 +312,6 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, current, passwor
 		return audit(ctx, tx, by, "user.change_password", "user", by.UserID, nil, nil)
 	})
 }
+
+// passwordCost is bcrypt's work factor for stored passwords.
+var passwordCost = bcrypt.DefaultCost

@@ -163,7 +163,7 @@ func startEmbedded(ctx context.Context, dataDir, dbname string, log io.Writer) (
 	if err := waitReady(ctx, u, dataDir, exited); err != nil {
 		stop()
 		if errors.Is(err, errExited) {
-			err = fmt.Errorf("%w (%v)", err, waitErr)
+			err = fmt.Errorf("%w (%w)", err, waitErr)
 		}
 		return "", nil, fmt.Errorf("pgtmp: %w:\n%s", err, tail)
 	}
@@ -205,7 +205,7 @@ func waitReady(ctx context.Context, u, dataDir string, exited <-chan struct{}) e
 		case <-exited:
 			return errExited
 		case <-ctx.Done():
-			return fmt.Errorf("postgres not ready (%v): %w", ctx.Err(), err)
+			return fmt.Errorf("postgres not ready (%w): %w", ctx.Err(), err)
 		case <-tick.C:
 		}
 	}

@@ -49,7 +49,7 @@ func TestEmbedded(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		name, dir        string
+		name, dir       string
 		socketInDataDir bool
 	}{
 		{"short", filepath.Join(top, "data", "postgres"), true},

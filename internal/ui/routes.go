@@ -34,4 +34,18 @@ func (p *Pages) Routes(r chi.Router) {
 	r.Post("/admin/teams/{id}", p.signedIn(p.saveTeam, admin...))
 	r.Get("/admin/policy", p.signedIn(p.showPolicy, admin...))
 	r.Post("/admin/policy", p.signedIn(p.updatePolicy, admin...))
+
+	// Registrations (报备): filed by sales, managers and admins, read by
+	// them and clerks, reviewed by managers, clerks and admins; front desk
+	// does not browse them.
+	registrars := []domain.Role{domain.RoleSales, domain.RoleManager, domain.RoleAdmin}
+	readers := []domain.Role{domain.RoleSales, domain.RoleManager, domain.RoleClerk, domain.RoleAdmin}
+	reviewers := []domain.Role{domain.RoleManager, domain.RoleClerk, domain.RoleAdmin}
+	r.Get("/registrations/new", p.signedIn(p.showRegistrationForm, registrars...))
+	r.Post("/registrations/check", p.signedIn(p.checkRegistration, registrars...))
+	r.Post("/registrations", p.signedIn(p.createRegistration, registrars...))
+	r.Get("/registrations", p.signedIn(p.listRegistrations, readers...))
+	r.Get("/registrations/{id}", p.signedIn(p.showRegistration, readers...))
+	r.Post("/registrations/{id}/review", p.signedIn(p.reviewRegistration, reviewers...))
+	r.Get("/reviews", p.signedIn(p.listReviews, reviewers...))
 }
