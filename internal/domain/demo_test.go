@@ -25,7 +25,7 @@ type fixture struct {
 
 // mustDemo returns the demo company on a fresh database; the clock starts
 // at 2026-11-02 10:31 Beijing time and moves only with advance.
-func mustDemo(t *testing.T) *fixture {
+func mustDemo(t testing.TB) *fixture {
 	t.Helper()
 	url := dbtest.MustURL(t)
 	d, err := db.Open(context.Background(), url)
@@ -66,7 +66,7 @@ var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
 // asOwner runs sql with args as the database owner, outside row-level
 // security: for arranging states the application cannot reach directly.
-func (f *fixture) asOwner(t *testing.T, sql string, args ...any) {
+func (f *fixture) asOwner(t testing.TB, sql string, args ...any) {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), f.url)
 	if err != nil {
@@ -86,7 +86,7 @@ func (f *fixture) advance(d time.Duration) {
 }
 
 // a returns the actor of a demo user.
-func (f *fixture) a(t *testing.T, username string) domain.Actor {
+func (f *fixture) a(t testing.TB, username string) domain.Actor {
 	t.Helper()
 	a, ok := f.actors[username]
 	if !ok {
@@ -96,7 +96,7 @@ func (f *fixture) a(t *testing.T, username string) domain.Actor {
 }
 
 // setPolicy patches the demo company's policy as its admin.
-func (f *fixture) setPolicy(t *testing.T, patch string) {
+func (f *fixture) setPolicy(t testing.TB, patch string) {
 	t.Helper()
 	var p map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(patch), &p); err != nil {
