@@ -206,25 +206,36 @@ func isPlace(s string) bool {
 	return strings.ContainsRune("省市区县", last)
 }
 
-// trimLeadingAdminSuffix drops the administrative suffix after a leading
-// listed place (北京市… → 北京…). It can merge 上海市场… with a company
-// called 上海场…, which is far rarer than 北京市X and 北京X being one
-// customer.
+// trimLeadingAdminSuffix drops the administrative suffixes after a leading
+// listed place (北京市… → 北京…), repeatedly, so that the result is stable.
+// It can merge 上海市场… with a company called 上海场…, which is far rarer
+// than 北京市X and 北京X being one customer.
 func trimLeadingAdminSuffix(k string) string {
-	for n := maxPlaceRunes; n >= 2; n-- {
-		p := firstRunes(k, n)
-		suffixes, ok := places[p]
-		if !ok {
-			continue
-		}
+	for {
+		p, suffixes := leadingPlace(k)
+		trimmed := false
 		for _, suf := range suffixes {
 			if rest, ok := strings.CutPrefix(k[len(p):], suf); ok {
-				return p + rest
+				k, trimmed = p+rest, true
+				break
 			}
 		}
-		return k
+		if !trimmed {
+			return k
+		}
 	}
-	return k
+}
+
+// leadingPlace returns the longest listed place that k starts with, and the
+// administrative suffixes it takes; "" when k starts with none.
+func leadingPlace(k string) (string, []string) {
+	for n := maxPlaceRunes; n >= 2; n-- {
+		p := firstRunes(k, n)
+		if suffixes, ok := places[p]; ok {
+			return p, suffixes
+		}
+	}
+	return "", nil
 }
 
 // firstRunes returns the first n runes of s, or "" when s is shorter.

@@ -52,6 +52,11 @@ func TestNameKey(t *testing.T) {
 		{"leading 特别行政区 dropped", "香港特别行政区某某贸易有限公司", "香港某某贸易"},
 		{"leading city 市 dropped", "深圳市腾讯计算机系统有限公司", "深圳腾讯计算机系统"},
 		{"中国 takes no 市", "中国市场研究有限公司", "中国市场研究"},
+		// The price of dropping 市: 市场 after a city loses it too, the same
+		// way in every variant.
+		{"市场 after a city", "北京市场营销有限公司", "北京场营销"},
+		{"市 and 市场 after a city", "北京市市场营销有限公司", "北京场营销"},
+		{"many 市", "北京市市市市市市市市市市市市", "北京"},
 
 		// Legal forms.
 		{"集团有限公司", "华为技术集团有限公司", "华为技术"},
@@ -450,7 +455,7 @@ func FuzzNameKey(f *testing.F) {
 	// Inputs where removing separators exposes more to normalise.
 	for _, s := range []string{
 		"华为技术(北京)有限公司", "Ｈｕａｗｅｉ Technologies Co., Ltd.", "（）【】",
-		"acme c.o", "北京有 限公司", "北京市市场", "ᄀ.ᅡ", "İSTANBUL", "㍿", "(北京(上海))",
+		"acme c.o", "北京有 限公司", "北京市市场", "上海市市市市市市市市市市市", "ᄀ.ᅡ", "İSTANBUL", "㍿", "(北京(上海))",
 	} {
 		f.Add(s)
 	}
