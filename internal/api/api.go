@@ -108,6 +108,10 @@ func (api *API) authed(h handler, roles ...domain.Role) http.HandlerFunc {
 			api.WriteError(w, r, domain.ErrForbidden)
 			return
 		}
+		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost {
+			api.idempotent(w, r, a, key, h)
+			return
+		}
 		if err := h(w, r, a); err != nil {
 			api.WriteError(w, r, err)
 		}
