@@ -45,6 +45,9 @@ func Nav(role domain.Role) []NavItem {
 	case domain.RoleClerk:
 		items = append(items, NavItem{"/registrations", "nav.registrations_all"}, NavItem{"/reviews", "nav.reviews"})
 	}
+	items = append(items, dealNav(role)...)
+	items = append(items, lifecycleNav(role)...)
+	items = append(items, disputeNav(role)...)
 	return items
 }
 

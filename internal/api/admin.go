@@ -31,17 +31,29 @@ func (api *API) putPolicy(w http.ResponseWriter, r *http.Request, a domain.Actor
 	return nil
 }
 
+// teamBody is a team as the API shows it: ids are strings (api.md).
+type teamBody struct {
+	domain.Team
+	ManagerIDs []string `json:"manager_ids,omitempty"`
+}
+
 func (api *API) listTeams(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
 	teams, err := api.svc.Teams(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	if a.Is(domain.RoleSales) {
-		for i := range teams {
-			teams[i] = domain.Team{ID: teams[i].ID, Name: teams[i].Name}
+	out := make([]teamBody, len(teams))
+	for i, t := range teams {
+		if a.Is(domain.RoleSales) {
+			out[i] = teamBody{Team: domain.Team{ID: t.ID, Name: t.Name}}
+			continue
+		}
+		out[i] = teamBody{Team: t}
+		for _, id := range t.ManagerIDs {
+			out[i].ManagerIDs = append(out[i].ManagerIDs, strconv.FormatInt(id, 10))
 		}
 	}
-	writeJSON(w, http.StatusOK, list[domain.Team]{Items: teams})
+	writeJSON(w, http.StatusOK, list[teamBody]{Items: out})
 	return nil
 }
 

@@ -26,8 +26,11 @@ type Match struct {
 	Why i18n.Text `json:"-"`
 	// RegistrationID is set only for the caller's own claim.
 	RegistrationID int64 `json:"registration_id,string,omitempty"`
-	// OwnerName is set only for managers and admins.
+	// OwnerName is set only for admins and the holder's managers.
 	OwnerName string `json:"owner_name,omitempty"`
+	// OwnerTeam is the holder's team, set when the policy shows it
+	// (show_owner_team) or for the readers who see OwnerName.
+	OwnerTeam string `json:"owner_team,omitempty"`
 }
 
 // Strong reports whether the match would make a registration a conflict
@@ -76,7 +79,7 @@ func (s *Service) Check(ctx context.Context, by Actor, in RegistrationInput) (Ch
 		for _, c := range cands {
 			seen[c.CustomerID] = true
 			for _, kind := range c.MatchedOn {
-				res.Matches = append(res.Matches, by.match(c, kind, !containsKind(strong, kind), 1))
+				res.Matches = append(res.Matches, by.match(c, kind, !containsKind(strong, kind), 1, pol.ShowOwnerTeam))
 			}
 		}
 		similar, err := similarClaims(ctx, tx, by.TenantID, NameKey(in.Customer.Name), pol.SimilarityThreshold)
@@ -85,7 +88,7 @@ func (s *Service) Check(ctx context.Context, by Actor, in RegistrationInput) (Ch
 		}
 		for _, c := range similar {
 			if !seen[c.CustomerID] {
-				res.Matches = append(res.Matches, by.match(c.candidate, "name_similar", false, c.similarity))
+				res.Matches = append(res.Matches, by.match(c.candidate, "name_similar", false, c.similarity, pol.ShowOwnerTeam))
 			}
 		}
 		return nil
@@ -110,7 +113,7 @@ func containsKind(keys []Key, kind string) bool {
 }
 
 // match describes candidate c to by.
-func (by Actor) match(c candidate, kind string, common bool, similarity float64) Match {
+func (by Actor) match(c candidate, kind string, common bool, similarity float64, showTeam bool) Match {
 	m := Match{Match: kind, Status: c.Status, ProtectedUntil: c.ProtectedUntil, Own: c.OwnerID == by.UserID,
 		ClaimRef: c.ClaimRef, Common: common, Why: matchWhy(kind, common)}
 	if kind == "name_similar" {
@@ -119,8 +122,12 @@ func (by Actor) match(c candidate, kind string, common bool, similarity float64)
 	if m.Own {
 		m.RegistrationID = c.ID
 	}
-	if by.Is(RoleManager, RoleAdmin) {
+	if by.Is(RoleAdmin) || (by.Is(RoleManager) && by.ManagesTeam(c.TeamID)) {
 		m.OwnerName = c.OwnerName
+		showTeam = true
+	}
+	if showTeam {
+		m.OwnerTeam = c.TeamName
 	}
 	return m
 }
@@ -162,11 +169,12 @@ func similarClaims(ctx context.Context, tx pgx.Tx, tenantID int64, nameKey strin
 		return nil, err
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT r.id, r.owner_id, u.display_name, COALESCE(r.team_id, 0), r.customer_id, c.name, r.status,
+		SELECT r.id, r.owner_id, u.display_name, COALESCE(r.team_id, 0), COALESCE(t.name, ''), r.customer_id, c.name, r.status,
 			r.registered_at, r.protected_until, r.completeness, r.history_claim, r.claim_ref, similarity(c.name_key, $2)
 		FROM customers c
 		JOIN registrations r ON r.tenant_id = c.tenant_id AND r.customer_id = c.id AND r.status IN `+liveStatuses+`
 		JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.owner_id
+		LEFT JOIN teams t ON t.tenant_id = r.tenant_id AND t.id = r.team_id
 		WHERE c.tenant_id = $1 AND c.name_key % $2 AND c.name_key <> $2
 		ORDER BY similarity(c.name_key, $2) DESC LIMIT 10`, tenantID, nameKey)
 	if err != nil {
@@ -174,7 +182,7 @@ func similarClaims(ctx context.Context, tx pgx.Tx, tenantID int64, nameKey strin
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (similarCandidate, error) {
 		var c similarCandidate
-		err := r.Scan(&c.ID, &c.OwnerID, &c.OwnerName, &c.TeamID, &c.CustomerID, &c.CustomerName, &c.Status,
+		err := r.Scan(&c.ID, &c.OwnerID, &c.OwnerName, &c.TeamID, &c.TeamName, &c.CustomerID, &c.CustomerName, &c.Status,
 			&c.RegisteredAt, &c.ProtectedUntil, &c.Completeness, &c.HistoryClaim, &c.ClaimRef, &c.similarity)
 		return c, err
 	})

@@ -74,6 +74,7 @@ type candidate struct {
 	OwnerID        int64
 	OwnerName      string
 	TeamID         int64
+	TeamName       string
 	CustomerID     int64
 	CustomerName   string
 	Status         Status
@@ -87,7 +88,8 @@ type candidate struct {
 }
 
 // liveCandidates finds the live registrations of customers sharing any of
-// keys, earliest first, and locks them so that a concurrent decision about
+// keys (and the converted ones, which keep their customer: see
+// holdingStatuses), earliest first, and locks them so that a concurrent decision about
 // the same claims waits and then sees their new state.
 func liveCandidates(ctx context.Context, tx pgx.Tx, tenantID int64, keys []Key) ([]candidate, error) {
 	return queryCandidates(ctx, tx, tenantID, keys, "FOR UPDATE OF r")
@@ -105,20 +107,21 @@ func queryCandidates(ctx context.Context, tx pgx.Tx, tenantID int64, keys []Key,
 			WHERE ck.tenant_id = $1
 			GROUP BY ck.customer_id
 		)
-		SELECT r.id, r.owner_id, u.display_name, COALESCE(r.team_id, 0), r.customer_id, c.name, r.status,
+		SELECT r.id, r.owner_id, u.display_name, COALESCE(r.team_id, 0), COALESCE(t.name, ''), r.customer_id, c.name, r.status,
 			r.registered_at, r.protected_until, r.completeness, r.history_claim, r.claim_ref, h.matched,
 			EXISTS (SELECT 1 FROM live_keys lk WHERE lk.tenant_id = r.tenant_id AND lk.registration_id = r.id)
 		FROM hits h
-		JOIN registrations r ON r.tenant_id = $1 AND r.customer_id = h.customer_id AND r.status IN `+liveStatuses+`
+		JOIN registrations r ON r.tenant_id = $1 AND r.customer_id = h.customer_id AND r.status IN `+holdingStatuses+`
 		JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.owner_id
 		JOIN customers c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id
+		LEFT JOIN teams t ON t.tenant_id = r.tenant_id AND t.id = r.team_id
 		ORDER BY r.registered_at, r.id `+lock, tenantID, kinds, values)
 	if err != nil {
 		return nil, fmt.Errorf("live candidates: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
 		var c candidate
-		err := r.Scan(&c.ID, &c.OwnerID, &c.OwnerName, &c.TeamID, &c.CustomerID, &c.CustomerName, &c.Status,
+		err := r.Scan(&c.ID, &c.OwnerID, &c.OwnerName, &c.TeamID, &c.TeamName, &c.CustomerID, &c.CustomerName, &c.Status,
 			&c.RegisteredAt, &c.ProtectedUntil, &c.Completeness, &c.HistoryClaim, &c.ClaimRef, &c.MatchedOn, &c.holdsKeys)
 		return c, err
 	})
@@ -128,25 +131,45 @@ func queryCandidates(ctx context.Context, tx pgx.Tx, tenantID int64, keys []Key,
 // customer already known by one of its strong keys (from the public pool,
 // say), updated with the new details and all its keys, or a new customer.
 func attachCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, c Customer, strong, keys []Key, t time.Time) (int64, error) {
-	var id int64
-	if len(strong) > 0 {
-		kinds, values := splitKeys(strong)
-		err := tx.QueryRow(ctx, `
-			SELECT ck.customer_id FROM customer_keys ck
-			JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(kind, key, rank) ON ck.kind = k.kind AND ck.key = k.key
-			WHERE ck.tenant_id = $1
-			ORDER BY k.rank, ck.customer_id DESC LIMIT 1`, tenantID, kinds, values, ranks(len(strong))).Scan(&id)
+	id, err := findCustomer(ctx, tx, tenantID, strong)
+	if err != nil || id != 0 {
 		if err == nil {
-			return id, updateCustomer(ctx, tx, tenantID, id, c, keys, t)
+			err = updateCustomer(ctx, tx, tenantID, id, c, keys, t)
 		}
-		if err != pgx.ErrNoRows {
-			return 0, fmt.Errorf("attach customer: %w", err)
-		}
+		return id, err
 	}
+	return insertCustomer(ctx, tx, tenantID, c, keys, t)
+}
+
+// findCustomer returns the customer known by the first of the strong keys
+// that any customer has (the newest such customer), or 0.
+func findCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, strong []Key) (int64, error) {
+	if len(strong) == 0 {
+		return 0, nil
+	}
+	var id int64
+	kinds, values := splitKeys(strong)
+	err := tx.QueryRow(ctx, `
+		SELECT ck.customer_id FROM customer_keys ck
+		JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(kind, key, rank) ON ck.kind = k.kind AND ck.key = k.key
+		WHERE ck.tenant_id = $1
+		ORDER BY k.rank, ck.customer_id DESC LIMIT 1`, tenantID, kinds, values, ranks(len(strong))).Scan(&id)
+	if err == pgx.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find customer: %w", err)
+	}
+	return id, nil
+}
+
+// insertCustomer adds a new customer with its keys.
+func insertCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, c Customer, keys []Key, t time.Time) (int64, error) {
 	details, err := json.Marshal(c)
 	if err != nil {
 		return 0, err
 	}
+	var id int64
 	if err := tx.QueryRow(ctx, `
 		INSERT INTO customers (tenant_id, kind, name, name_key, region, details, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,

@@ -80,6 +80,8 @@ type ConflictRef struct {
 	ID        int64    `json:"id,string"`
 	MatchedOn []string `json:"matched_on"`
 	Status    string   `json:"status"`
+	// DisputeID names the case about the conflict, 0 when there is none.
+	DisputeID int64 `json:"dispute_id,string,omitempty"`
 }
 
 // RegistrationDecision tells the owner of a claim how its conflict was
@@ -172,6 +174,9 @@ func registerTx(ctx context.Context, tx pgx.Tx, by Actor, in RegistrationInput, 
 			Zh: fmt.Sprintf("无效报备: 信息完整度 %d 分, 低于要求的 %d 分, 请补充标出的字段", score, pol.MinCompleteness),
 			En: fmt.Sprintf("Invalid registration: completeness %d is below the required %d; fill in the marked fields", score, pol.MinCompleteness)}}
 	}
+	if in.FirstContactAt != nil && in.FirstContactAt.After(now.Add(5*time.Minute)) {
+		return 0, Invalid(map[string]i18n.Text{"first_contact_at": {Zh: "首次接触时间不能晚于现在", En: "First contact cannot be in the future"}})
+	}
 	late := IsLate(now, in.FirstContactAt, pol.ReportDeadlineHours)
 	if late && pol.RejectLate && !exempt {
 		return 0, Invalid(map[string]i18n.Text{"first_contact_at": {
@@ -203,8 +208,14 @@ func registerTx(ctx context.Context, tx pgx.Tx, by Actor, in RegistrationInput, 
 	}
 
 	reg := newRegistration{by: by, in: in, now: now, score: score, missing: missing, late: late, pol: pol}
+	if reg.holds, err = registrationHolds(ctx, tx, by, in.Customer, pol); err != nil {
+		return 0, err
+	}
 	if len(holders) == 0 {
 		if reg.customerID, err = attachCustomer(ctx, tx, by.TenantID, in.Customer, strong, keys, now); err != nil {
+			return 0, err
+		}
+		if err := checkPoolClaim(ctx, tx, by, reg.customerID, pol, now); err != nil {
 			return 0, err
 		}
 		return reg.insertUnopposed(ctx, tx, strong)
@@ -222,12 +233,13 @@ type newRegistration struct {
 	late       bool
 	pol        Policy
 	customerID int64
+	holds      []hold // limits it breaks (limits.go): it starts held in pending_review
 }
 
 // initialStatus is where an unopposed (or winning) claim starts.
 func (n newRegistration) initialStatus() Status {
 	switch {
-	case n.pol.ReviewRequired:
+	case n.pol.ReviewRequired, len(n.holds) > 0:
 		return StatusPendingReview
 	case n.pol.RequireVisit:
 		return StatusPendingVisit
@@ -260,6 +272,11 @@ func (n newRegistration) insert(ctx context.Context, tx pgx.Tx, status Status) (
 			return 0, err
 		}
 	}
+	if status == StatusPendingReview {
+		if err := requestHolds(ctx, tx, n.by, id, n.in.Customer.Name, n.holds, n.now); err != nil {
+			return 0, err
+		}
+	}
 	return id, audit(ctx, tx, n.by, "registration.create", "registration", id, nil,
 		map[string]any{"status": status, "customer": n.in.Customer.Name, "completeness": n.score, "late": n.late})
 }
@@ -289,6 +306,13 @@ func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders [
 		HistoryEvidence: strings.TrimSpace(n.in.HistoryClaim) != ""}
 	theirs := Claim{RegistrationID: h.ID, OwnerName: h.OwnerName, EffectiveAt: h.RegisteredAt, Completeness: h.Completeness,
 		HistoryEvidence: h.HistoryClaim != ""}
+	var err error
+	if mine.HistoryDeal, err = dealHistory(ctx, tx, n.by.TenantID, h.CustomerID, n.by.UserID, n.by.TeamID); err != nil {
+		return 0, err
+	}
+	if theirs.HistoryDeal, err = dealHistory(ctx, tx, n.by.TenantID, h.CustomerID, h.OwnerID, h.TeamID); err != nil {
+		return 0, err
+	}
 	if mine.EffectiveAt.Equal(theirs.EffectiveAt) {
 		// At the same instant, the claim the database took first counts as earlier.
 		mine.EffectiveAt = mine.EffectiveAt.Add(time.Microsecond)
@@ -305,7 +329,13 @@ func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders [
 		if err != nil {
 			return 0, err
 		}
-		reason := LoserReason(d.Rule, h.RegisteredAt, timeOrZero(h.ProtectedUntil), n.pol.Location())
+		until := timeOrZero(h.ProtectedUntil)
+		if h.Status != StatusActive {
+			// Not yet active (waiting for review): protection will run at
+			// least this long once it starts.
+			until = timeOrZero(protectionEnd(n.pol, n.now))
+		}
+		reason := LoserReason(d.Rule, h.RegisteredAt, until, n.pol.Location())
 		if err := setDecision(ctx, tx, n.by, id, StatusRejected, d.Rule, reason, n.now); err != nil {
 			return 0, err
 		}
@@ -472,8 +502,14 @@ func recordConflict(ctx context.Context, tx pgx.Tx, by Actor, regID, holderID in
 	if err != nil {
 		return fmt.Errorf("record conflict: %w", err)
 	}
-	return audit(ctx, tx, by, "conflict.create", "conflict", cid, nil,
-		map[string]any{"registration_id": regID, "holder_id": holderID, "matched_on": matched, "status": status, "rule": d.Rule, "reason": d.Reason.Zh})
+	if err := audit(ctx, tx, by, "conflict.create", "conflict", cid, nil,
+		map[string]any{"registration_id": regID, "holder_id": holderID, "matched_on": matched, "status": status, "rule": d.Rule, "reason": d.Reason.Zh}); err != nil {
+		return err
+	}
+	if status == "in_dispute" {
+		return openArbitration(ctx, tx, by, cid, t) // arbitration is a case (dispute.go)
+	}
+	return nil
 }
 
 // notifyArbitration tells the holder and the managers of both teams that a

@@ -299,9 +299,20 @@ func TestCheckHidesOwnerAndWarnsOnSimilarNames(t *testing.T) {
 		t.Fatalf("matches = %+v, want one weak name_similar", res.Matches)
 	}
 
+	res, err = f.svc.Check(ctx, f.a(t, "manager1"), company("北京华为技术有限公司", ""))
+	if err != nil || len(res.Matches) != 1 || res.Matches[0].OwnerName != "张三" || res.Matches[0].OwnerTeam != "一组" {
+		t.Fatalf("holder's manager check = %+v, %v; want the owner's name and team", res.Matches, err)
+	}
+	// Another team's manager is a competitor here: no name, and the team
+	// only when the company shows it.
 	res, err = f.svc.Check(ctx, f.a(t, "manager2"), company("北京华为技术有限公司", ""))
-	if err != nil || len(res.Matches) != 1 || res.Matches[0].OwnerName != "张三" {
-		t.Fatalf("manager check = %+v, %v; want the owner's name", res.Matches, err)
+	if err != nil || len(res.Matches) != 1 || res.Matches[0].OwnerName != "" || res.Matches[0].OwnerTeam != "" {
+		t.Fatalf("other manager check = %+v, %v; want it anonymous", res.Matches, err)
+	}
+	f.setPolicy(t, `{"show_owner_team":true}`)
+	res, err = f.svc.Check(ctx, f.a(t, "sales3"), company("北京华为技术有限公司", ""))
+	if err != nil || len(res.Matches) != 1 || res.Matches[0].OwnerName != "" || res.Matches[0].OwnerTeam != "一组" {
+		t.Fatalf("show_owner_team check = %+v, %v; want the team, never the person", res.Matches, err)
 	}
 
 	// A similar name only warns: registering it succeeds.

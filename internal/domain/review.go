@@ -12,9 +12,10 @@ import (
 )
 
 // canReview reports whether by may approve or reject r under
-// review_required: a manager of its team, a clerk or an admin.
+// review_required: a manager of its team, a clerk or an admin — never its
+// own owner.
 func (by Actor) canReview(r Registration) bool {
-	return by.Is(RoleAdmin, RoleClerk) || (by.Is(RoleManager) && by.ManagesTeam(r.TeamID))
+	return by.UserID != r.OwnerID && (by.Is(RoleAdmin, RoleClerk) || (by.Is(RoleManager) && by.ManagesTeam(r.TeamID)))
 }
 
 // Review approves or rejects a registration waiting for review. Approval
@@ -48,22 +49,17 @@ func (s *Service) Review(ctx context.Context, by Actor, id int64, approve bool, 
 		}
 		now := s.Now()
 		text := i18n.Text{Zh: fmt.Sprintf("您对「%s」的报备已审核通过", r.Customer.Name), En: fmt.Sprintf("Your registration of %s was approved", r.Customer.Name)}
-		switch {
-		case approve && pol.RequireVisit:
-			if _, err := tx.Exec(ctx, `DELETE FROM live_keys WHERE tenant_id = $1 AND registration_id = $2`, by.TenantID, id); err != nil {
-				return err
-			}
-			err = setStatus(ctx, tx, by, id, StatusPendingVisit, now)
-		case approve:
-			err = activate(ctx, tx, by.TenantID, id, pol, now)
-		default:
+		if approve {
+			err = passReview(ctx, tx, by, id, pol, now)
+		} else {
 			text = i18n.Text{Zh: fmt.Sprintf("您对「%s」的报备被驳回: %s", r.Customer.Name, reason), En: fmt.Sprintf("Your registration of %s was rejected: %s", r.Customer.Name, reason)}
-			if _, err := tx.Exec(ctx, `DELETE FROM live_keys WHERE tenant_id = $1 AND registration_id = $2`, by.TenantID, id); err != nil {
-				return err
-			}
-			err = setDecision(ctx, tx, by, id, StatusRejected, "", i18n.Text{Zh: "审核驳回: " + reason, En: "Rejected in review: " + reason}, now)
+			err = failReview(ctx, tx, by, id, i18n.Text{Zh: "审核驳回: " + reason, En: "Rejected in review: " + reason}, now)
 		}
 		if err != nil {
+			return err
+		}
+		// A registration held by a limit (limits.go) is decided with it.
+		if err := settleHolds(ctx, tx, by, id, approve, reason, now); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, by, "registration.review", "registration", id, nil, map[string]any{"approve": approve, "reason": reason}); err != nil {

@@ -122,6 +122,7 @@ func mustSamePolicy(t *testing.T, got, want map[string]any, changes map[string]a
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	resp, body := app.get(t, http.DefaultClient, "/healthz")
 	mustStatus(t, resp, http.StatusOK)
@@ -131,6 +132,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 
 	// The message for a wrong password is the yardstick: every failed
@@ -149,11 +151,9 @@ func TestSignIn(t *testing.T) {
 	}{
 		{name: "admin", tenant: "demo", user: "admin", password: demoPassword, ok: true, admin: true},
 		{name: "salesperson", tenant: "demo", user: "sales1", password: demoPassword, ok: true},
-		{name: "front desk", tenant: "demo", user: "frontdesk1", password: demoPassword, ok: true},
 		{name: "wrong password", tenant: "demo", user: "sales2", password: "demo12346"},
 		{name: "unknown company", tenant: "nosuchco", user: "admin", password: demoPassword},
 		{name: "unknown user", tenant: "demo", user: "nobody", password: demoPassword},
-		{name: "empty password", tenant: "demo", user: "sales3", password: ""},
 		{name: "empty form", tenant: "", user: "", password: ""},
 	}
 	for _, tc := range tests {
@@ -175,6 +175,9 @@ func TestSignIn(t *testing.T) {
 				return
 			}
 			mustRedirect(t, resp, "/")
+			if ck := sessionCookie(resp); ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
+				t.Errorf("session cookie %+v; want an HttpOnly, SameSite=Lax cookie for /", ck)
+			}
 			resp, body = app.get(t, c, "/")
 			mustStatus(t, resp, http.StatusOK)
 			if title := testID(t, body, "home-title"); title == "" {
@@ -194,17 +197,68 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
-func TestSignInThrottle(t *testing.T) {
-	app := newTestApp(t)
-
-	t.Run("page", func(t *testing.T) {
-		var wrongCredentials string
-		for i := range 5 {
-			resp, body := app.postForm(t, app.browserClient(t), "/login", loginForm("demo", "sales1", "wrong-password"))
-			mustStatus(t, resp, http.StatusUnauthorized)
-			wrongCredentials = testID(t, body, "form-error")
-			_ = i
+// sessionCookie returns the session cookie resp sets, or nil.
+func sessionCookie(resp *http.Response) *http.Cookie {
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "baobei_session" {
+			return ck
 		}
+	}
+	return nil
+}
+
+// TestSignInRenewsSession: signing in over an existing session issues a
+// new session id and retires the old one, so a session id known before
+// sign-in (fixation) is worth nothing after it.
+func TestSignInRenewsSession(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.browserClient(t)
+	resp, _ := app.postForm(t, c, "/login", loginForm("demo", "sales1", demoPassword))
+	mustRedirect(t, resp, "/")
+	before := sessionCookie(resp)
+	if before == nil {
+		t.Fatal("no session cookie")
+	}
+	resp, _ = app.postForm(t, c, "/login", loginForm("demo", "admin", demoPassword))
+	mustRedirect(t, resp, "/")
+	after := sessionCookie(resp)
+	if after == nil || after.Value == before.Value {
+		t.Fatalf("the session id did not change at sign-in: %v → %v", before, after)
+	}
+	old := app.browserClient(t)
+	u, _ := url.Parse(app.URL)
+	old.Jar.SetCookies(u, []*http.Cookie{{Name: before.Name, Value: before.Value}})
+	app.mustSignedOut(t, old)
+	resp, body := app.get(t, c, "/")
+	mustStatus(t, resp, http.StatusOK)
+	if !hasTestID(t, body, "admin-home") {
+		t.Error("after the second sign-in the session is not the admin's")
+	}
+}
+
+func TestSignInThrottle(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	apiCreds := func(user, password string) map[string]string {
+		return map[string]string{"tenant": "demo", "username": user, "password": password}
+	}
+
+	// Five failures for one username, through the form and the API alike
+	// (one counter, so neither doubles an attacker's guesses).
+	var wrongCredentials string
+	for range 3 {
+		resp, body := app.postForm(t, app.browserClient(t), "/login", loginForm("demo", "sales1", "wrong-password"))
+		mustStatus(t, resp, http.StatusUnauthorized)
+		wrongCredentials = testID(t, body, "form-error")
+	}
+	for range 2 {
+		resp, body := app.apiDo(t, "", http.MethodPost, "/api/v1/auth/token", apiCreds("sales1", "wrong-password"))
+		mustStatus(t, resp, http.StatusUnauthorized)
+		mustAPIError(t, body, "unauthenticated")
+	}
+
+	t.Run("page refuses the right password", func(t *testing.T) {
 		c := app.browserClient(t)
 		resp, body := app.postForm(t, c, "/login", loginForm("demo", "sales1", demoPassword))
 		mustStatus(t, resp, http.StatusTooManyRequests)
@@ -212,30 +266,25 @@ func TestSignInThrottle(t *testing.T) {
 			t.Errorf("throttled sign-in says %q; want its own message", msg)
 		}
 		app.mustSignedOut(t, c)
-
-		// Colleagues behind the same address still get in.
-		app.signIn(t, "demo", "sales2", demoPassword)
 	})
 
-	t.Run("api", func(t *testing.T) {
-		creds := map[string]string{"tenant": "demo", "username": "sales3", "password": "wrong-password"}
-		for range 5 {
-			resp, body := app.apiDo(t, "", http.MethodPost, "/api/v1/auth/token", creds)
-			mustStatus(t, resp, http.StatusUnauthorized)
-			mustAPIError(t, body, "unauthenticated")
-		}
-		creds["password"] = demoPassword
-		resp, body := app.apiDo(t, "", http.MethodPost, "/api/v1/auth/token", creds)
+	t.Run("api refuses the right password", func(t *testing.T) {
+		resp, body := app.apiDo(t, "", http.MethodPost, "/api/v1/auth/token", apiCreds("SALES1", demoPassword))
 		mustStatus(t, resp, http.StatusTooManyRequests)
 		mustAPIError(t, body, "rate_limited")
 		if strings.Contains(string(body), `"token"`) {
 			t.Errorf("a throttled request got a token: %s", body)
 		}
-		app.token(t, "demo", "sales4", demoPassword)
+	})
+
+	t.Run("colleagues behind the same address still get in", func(t *testing.T) {
+		app.signIn(t, "demo", "sales2", demoPassword)
+		app.token(t, "demo", "sales3", demoPassword)
 	})
 }
 
 func TestPagesNeedSession(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.browserClient(t)
 	for _, path := range []string{"/", "/admin/users", "/admin/users/1", "/admin/teams", "/admin/policy", "/settings", "/notifications"} {
@@ -255,7 +304,12 @@ func TestPagesNeedSession(t *testing.T) {
 	if !hasTestID(t, body, "login-form") {
 		t.Error("GET /login shows no login form")
 	}
-	users, err := app.Svc.Users(context.Background(), app.actor(t, "demo", "admin", demoPassword))
+	resp, body = app.get(t, c, "/no-such-page")
+	mustStatus(t, resp, http.StatusNotFound)
+	if testID(t, body, "error-message") == "" {
+		t.Error("404 page without a message")
+	}
+	users, err := app.Svc.Users(context.Background(), app.actorOf(t, "demo", "admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,9 +321,10 @@ func TestPagesNeedSession(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin := app.signIn(t, "demo", "admin", demoPassword)
-	adminActor := app.actor(t, "demo", "admin", demoPassword)
+	adminActor := app.actorOf(t, "demo", "admin")
 	exists := func(username string) bool {
 		t.Helper()
 		users, err := app.Svc.Users(context.Background(), adminActor)
@@ -346,8 +401,9 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
-	adminToken := app.token(t, "demo", "admin", demoPassword)
+	adminToken := app.apiToken(t, "demo", "admin")
 	ids := app.userIDs(t, adminToken)
 	policyBefore := app.policy(t, adminToken)
 
@@ -375,7 +431,7 @@ func TestRoles(t *testing.T) {
 				t.Error("a non-admin's navigation links to the user administration")
 			}
 
-			tok := app.token(t, "demo", user, demoPassword)
+			tok := app.apiToken(t, "demo", user)
 			resp, body = app.apiDo(t, tok, http.MethodPut, "/api/v1/policy", map[string]any{"protection_days": 45})
 			mustStatus(t, resp, http.StatusForbidden)
 			mustAPIError(t, body, "forbidden")
@@ -389,7 +445,7 @@ func TestRoles(t *testing.T) {
 	}
 
 	t.Run("sales see colleagues' names only", func(t *testing.T) {
-		tok := app.token(t, "demo", "sales1", demoPassword)
+		tok := app.apiToken(t, "demo", "sales1")
 		resp, body := app.apiDo(t, tok, http.MethodGet, "/api/v1/users", nil)
 		mustStatus(t, resp, http.StatusOK)
 		var out struct {
@@ -406,7 +462,7 @@ func TestRoles(t *testing.T) {
 		}
 	})
 
-	users, err := app.Svc.Users(context.Background(), app.actor(t, "demo", "admin", demoPassword))
+	users, err := app.Svc.Users(context.Background(), app.actorOf(t, "demo", "admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,12 +475,13 @@ func TestRoles(t *testing.T) {
 }
 
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	ctx := context.Background()
 	if _, err := app.Svc.CreateTenant(ctx, domain.TenantInput{Slug: "acme", Name: "Acme 公司", AdminUsername: "boss", AdminPassword: "acme-pass-1"}); err != nil {
 		t.Fatal(err)
 	}
-	acmeAdmin := app.actor(t, "acme", "boss", "acme-pass-1")
+	acmeAdmin := app.actorOf(t, "acme", "boss")
 	acmeTeam, err := app.Svc.SaveTeam(ctx, acmeAdmin, 0, domain.TeamInput{Name: "华东组", Region: "上海"})
 	if err != nil {
 		t.Fatal(err)
@@ -433,7 +490,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	demoAdmin := app.actor(t, "demo", "admin", demoPassword)
+	demoAdmin := app.actorOf(t, "demo", "admin")
 	demoUsers, err := app.Svc.Users(ctx, demoAdmin)
 	if err != nil {
 		t.Fatal(err)
@@ -444,7 +501,7 @@ func TestTenantIsolation(t *testing.T) {
 	}
 
 	page := app.signIn(t, "acme", "boss", "acme-pass-1")
-	token := app.token(t, "acme", "boss", "acme-pass-1")
+	token := app.apiToken(t, "acme", "boss")
 
 	for _, u := range demoUsers {
 		id := itoa(u.ID)
@@ -453,8 +510,10 @@ func TestTenantIsolation(t *testing.T) {
 			mustStatus(t, resp, http.StatusNotFound)
 			resp, _ = app.postForm(t, page, "/admin/users/"+id, url.Values{"display_name": {"改名"}, "role": {"admin"}, "region": {"x"}})
 			mustStatus(t, resp, http.StatusNotFound)
-			resp, _ = app.postForm(t, page, "/admin/users/"+id+"/password", url.Values{"password": {"taken-over-1"}})
-			mustStatus(t, resp, http.StatusNotFound)
+			if u.Username == "admin" { // a reset costs a bcrypt hash even when refused; once will do
+				resp, _ = app.postForm(t, page, "/admin/users/"+id+"/password", url.Values{"password": {"taken-over-1"}})
+				mustStatus(t, resp, http.StatusNotFound)
+			}
 			resp, _ = app.postForm(t, page, "/admin/users/"+id+"/active", url.Values{"active": {"false"}})
 			mustStatus(t, resp, http.StatusNotFound)
 			resp, body := app.apiDo(t, token, http.MethodPost, "/api/v1/users/"+id+"/deactivate", nil)
@@ -466,6 +525,9 @@ func TestTenantIsolation(t *testing.T) {
 		t.Run("team "+tm.Name, func(t *testing.T) {
 			resp, _ := app.postForm(t, page, "/admin/teams/"+itoa(tm.ID), url.Values{"name": {"夺走"}, "region": {"x"}})
 			mustStatus(t, resp, http.StatusNotFound)
+			if tm.Name != "一组" {
+				return // creating a user costs a bcrypt hash; one team will do
+			}
 			// Nor can acme put its users into demo's teams.
 			resp, body := app.postForm(t, page, "/admin/users", url.Values{"username": {"sneak"}, "display_name": {"x"},
 				"role": {"sales"}, "team_id": {itoa(tm.ID)}, "password": {"longenough1"}})
@@ -543,9 +605,10 @@ func TestTenantIsolation(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestAdminJourney(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	admin := app.signIn(t, "demo", "admin", demoPassword)
-	adminToken := app.token(t, "demo", "admin", demoPassword)
+	adminToken := app.apiToken(t, "demo", "admin")
 	teams := app.teams(t, adminToken)
 	team1, team2 := teamID(t, teams, "一组"), teamID(t, teams, "二组")
 
@@ -704,9 +767,10 @@ func TestAdminJourney(t *testing.T) {
 }
 
 func TestAPI(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
-	admin := app.token(t, "demo", "admin", demoPassword)
-	sales := app.token(t, "demo", "sales1", demoPassword)
+	admin := app.apiToken(t, "demo", "admin")
+	sales := app.apiToken(t, "demo", "sales1")
 	team1 := teamID(t, app.teams(t, admin), "一组")
 
 	t.Run("token response", func(t *testing.T) {
@@ -860,8 +924,7 @@ func TestAPI(t *testing.T) {
 			english        bool
 		}{
 			{"", false},
-			{"zh-CN,zh;q=0.9", false},
-			{"en", true},
+			{"zh-CN,zh;q=0.9,en;q=0.8", false},
 			{"en-US,en;q=0.9", true},
 		} {
 			reqs := []*http.Request{
@@ -892,7 +955,7 @@ func TestAPI(t *testing.T) {
 	})
 
 	t.Run("deactivate", func(t *testing.T) {
-		victim := app.token(t, "demo", "sales4", demoPassword)
+		victim := app.apiToken(t, "demo", "sales4")
 		id := app.userIDs(t, admin)["sales4"]
 		resp, body := app.apiDo(t, admin, http.MethodPost, "/api/v1/users/"+id+"/deactivate", nil)
 		mustStatus(t, resp, http.StatusOK)
@@ -912,6 +975,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestSettingsToken(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.signIn(t, "demo", "sales1", demoPassword)
 
@@ -965,6 +1029,7 @@ func TestSettingsToken(t *testing.T) {
 }
 
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	navOf := func(t *testing.T, c *http.Client) (string, string) {
 		t.Helper()
@@ -1054,6 +1119,7 @@ func staysOnSite(t *testing.T, base, location string) bool {
 }
 
 func TestPageBodyTooLarge(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	c := app.signIn(t, "demo", "admin", demoPassword)
 	resp, _ := app.postForm(t, c, "/admin/teams", url.Values{"name": {"大"}, "region": {strings.Repeat("a", 2<<20)}})

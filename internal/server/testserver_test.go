@@ -3,19 +3,27 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/net/html"
 
+	"baobei/internal/db"
 	"baobei/internal/db/dbtest"
 	"baobei/internal/domain"
 	"baobei/internal/server"
@@ -31,17 +39,130 @@ type testApp struct {
 // newTestApp starts the server on a fresh migrated database with the demo
 // company (api.md: company code demo, every password demo12345). Server
 // warnings and errors go to the test log; the server stops when the test
-// ends, before its database is dropped.
-func newTestApp(t *testing.T) *testApp {
+// ends, before its database is dropped. configure runs on the service
+// before the server starts (a test clock, say).
+func newTestApp(t *testing.T, configure ...func(*domain.Service)) *testApp {
 	t.Helper()
-	svc := domain.NewService(dbtest.MustDB(t))
-	if err := svc.EnsureDemo(context.Background()); err != nil {
+	svc := domain.NewService(mustDemoDB(t))
+	for _, c := range configure {
+		c(svc)
+	}
+	if err := svc.EnsureDemo(context.Background()); err != nil { // a no-op on the clone; kept as the contract
 		t.Fatalf("ensure demo: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(server.New(svc, server.Config{Log: log}))
 	t.Cleanup(srv.Close)
 	return &testApp{URL: srv.URL, Svc: svc}
+}
+
+// The demo company takes nine bcrypt hashes to create, which cost most of
+// a second each under the race detector. So it is created once per test
+// process, in a fresh dbtest database that is then copied into a template
+// of this process; each test gets a clone of that template.
+var demoTemplate struct {
+	once     sync.Once
+	adminURL string // the server's maintenance database, where databases are created
+	name     string // the template database
+	err      error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoTemplate.name != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if conn, err := pgx.Connect(ctx, demoTemplate.adminURL); err == nil {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+demoTemplate.name+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+		cancel()
+	}
+	os.Exit(code)
+}
+
+// buildDemoTemplate creates the demo company in a fresh dbtest database and
+// copies that database into this process's template.
+func buildDemoTemplate(t *testing.T) error {
+	ctx := context.Background()
+	seedURL := dbtest.MustURL(t)
+	d, err := db.Open(ctx, seedURL)
+	if err != nil {
+		return err
+	}
+	err = domain.NewService(d).EnsureDemo(ctx)
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("ensure demo: %w", err)
+	}
+	cfg, err := pgx.ParseConfig(seedURL)
+	if err != nil {
+		return err
+	}
+	if demoTemplate.adminURL, err = db.DatabaseURL(seedURL, "postgres"); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, demoTemplate.adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("baobei_demo_%d_%s", os.Getpid(), randomHex(4))
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+pgx.Identifier{cfg.Database}.Sanitize()); err != nil {
+		return fmt.Errorf("copy the demo database: %w", err)
+	}
+	demoTemplate.name = name
+	return nil
+}
+
+// mustDemoDB returns a pool (as the application role) on a fresh clone of
+// the demo template, dropped when the test ends.
+func mustDemoDB(t *testing.T) *db.DB {
+	t.Helper()
+	demoTemplate.once.Do(func() {
+		demoTemplate.err = errors.New("building the demo template failed in another test")
+		demoTemplate.err = buildDemoTemplate(t)
+	})
+	if demoTemplate.err != nil {
+		t.Fatalf("demo template: %v", demoTemplate.err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, demoTemplate.adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := "t_demo_" + randomHex(8)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+demoTemplate.name); err != nil {
+		t.Fatalf("clone the demo template: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, demoTemplate.adminURL)
+		if err == nil {
+			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u, err := db.DatabaseURL(demoTemplate.adminURL, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // browserClient returns a client that keeps cookies and does not follow
@@ -132,6 +253,17 @@ func (app *testApp) token(t *testing.T, tenant, user, password string) string {
 		t.Fatalf("auth/token: no token in %s (%v)", body, err)
 	}
 	return out.Token
+}
+
+// apiToken issues an API token for a user straight through the domain, as
+// the settings page does: no password check, no bcrypt, no throttling.
+func (app *testApp) apiToken(t *testing.T, tenant, username string) string {
+	t.Helper()
+	tok, err := app.Svc.IssueToken(context.Background(), app.actorOf(t, tenant, username), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 // apiRequest builds a request to the JSON API. path is the whole path
@@ -386,8 +518,8 @@ func abbreviate(b []byte) string {
 // demoPassword is every demo user's password (api.md).
 const demoPassword = domain.DemoPassword
 
-// actor returns the domain actor of a user, for setting up and checking
-// state beside the HTTP calls under test.
+// actor signs a user in through the domain (checking the password, and
+// counting a failure towards throttling) and returns their actor.
 func (app *testApp) actor(t *testing.T, tenant, user, password string) domain.Actor {
 	t.Helper()
 	a, _, err := app.Svc.SignIn(context.Background(), tenant, user, password, "test-setup")
@@ -395,4 +527,40 @@ func (app *testApp) actor(t *testing.T, tenant, user, password string) domain.Ac
 		t.Fatalf("actor %s/%s: %v", tenant, user, err)
 	}
 	return a
+}
+
+// actorOf returns the domain actor of a user of a company, for setting up
+// and checking state beside the HTTP calls under test. Unlike actor it
+// checks no password, so it costs no bcrypt and no throttling.
+func (app *testApp) actorOf(t *testing.T, tenant, username string) domain.Actor {
+	t.Helper()
+	ctx := context.Background()
+	ids, err := app.Svc.TenantIDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		tn, err := app.Svc.TenantByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tn.Slug != tenant {
+			continue
+		}
+		users, err := app.Svc.Users(ctx, domain.Actor{TenantID: id, Role: domain.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if u.Username == username {
+				a, err := app.Svc.Actor(ctx, id, u.ID)
+				if err != nil {
+					t.Fatalf("actor %s/%s: %v", tenant, username, err)
+				}
+				return a
+			}
+		}
+	}
+	t.Fatalf("no user %s/%s", tenant, username)
+	return domain.Actor{}
 }

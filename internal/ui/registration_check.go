@@ -46,7 +46,7 @@ func checkView(in domain.RegistrationInput, res domain.CheckResult) templates.Ch
 		}
 		byClaim[m.ClaimRef] = len(v.Strong)
 		v.Strong = append(v.Strong, templates.StrongMatch{Status: m.Status, ProtectedUntil: m.ProtectedUntil, Own: m.Own,
-			RegistrationID: m.RegistrationID, OwnerName: m.OwnerName, Whys: []i18n.Text{m.Why}})
+			RegistrationID: m.RegistrationID, OwnerName: m.OwnerName, ClaimRef: m.ClaimRef, Whys: []i18n.Text{m.Why}})
 	}
 	return v
 }

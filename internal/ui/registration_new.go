@@ -10,10 +10,17 @@ import (
 	"baobei/templates"
 )
 
-// showRegistrationForm shows the empty new-registration form (新建报备).
+// showRegistrationForm shows the new-registration form (新建报备), empty
+// or with the customer's name and kind from ?name= and ?kind= (the public
+// pool's "register" link).
 func (p *Pages) showRegistrationForm(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
+	kind := domain.KindCompany
+	if k := domain.CustomerKind(r.URL.Query().Get("kind")); k.Valid() {
+		kind = k
+	}
 	return p.renderRegistrationForm(w, r, a, http.StatusOK, templates.RegistrationNewView{
-		Form: templates.RegistrationForm{Kind: string(domain.KindCompany), Contacts: []templates.ContactForm{{Relation: "self"}}},
+		Form: templates.RegistrationForm{Kind: string(kind), Name: searchText(r.URL.Query().Get("name")),
+			Contacts: []templates.ContactForm{{Relation: "self"}}},
 	})
 }
 

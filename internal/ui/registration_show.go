@@ -27,6 +27,10 @@ func (p *Pages) renderRegistration(w http.ResponseWriter, r *http.Request, a dom
 	if err != nil {
 		return err
 	}
+	grade, err := p.svc.CustomerGradeOf(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
 	pg, r, err := p.page(r, a, "reg.detail")
 	if err != nil {
 		return err
@@ -41,6 +45,10 @@ func (p *Pages) renderRegistration(w http.ResponseWriter, r *http.Request, a dom
 		Timeline:        timeline(reg),
 		CanReview:       reg.Status == domain.StatusPendingReview && mayReview(a, reg),
 		ReviewError:     reviewErr,
+		Grade:           grade,
+	}
+	if v.Lifecycle, err = p.lifecycleView(r, a, reg, pol, now); err != nil {
+		return err
 	}
 	return renderStatus(w, r, status, templates.RegistrationDetail(pg, v))
 }

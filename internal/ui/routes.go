@@ -48,4 +48,21 @@ func (p *Pages) Routes(r chi.Router) {
 	r.Get("/registrations/{id}", p.signedIn(p.showRegistration, readers...))
 	r.Post("/registrations/{id}/review", p.signedIn(p.reviewRegistration, reviewers...))
 	r.Get("/reviews", p.signedIn(p.listReviews, reviewers...))
+
+	// Protection lifecycle: follow-ups, renewal and release on the
+	// registration page (the domain checks owner and manager), the public
+	// pool, consent requests and the approvals queue.
+	r.Post("/registrations/{id}/follow-ups", p.signedIn(p.logFollowUp, readers...))
+	r.Post("/registrations/{id}/renew", p.signedIn(p.renewRegistration, readers...))
+	r.Post("/registrations/{id}/release", p.signedIn(p.releaseRegistration, readers...))
+	r.Get("/pool", p.signedIn(p.listPool, registrars...))
+	r.Get("/consents", p.signedIn(p.listConsents, registrars...))
+	r.Get("/consents/new", p.signedIn(p.showConsentForm, registrars...))
+	r.Post("/consents", p.signedIn(p.createConsent, registrars...))
+	r.Post("/consents/{id}/answer", p.signedIn(p.answerConsent, registrars...))
+	r.Get("/approvals", p.signedIn(p.listApprovals, reviewers...))
+	r.Post("/approvals/{id}", p.signedIn(p.decideApproval, reviewers...))
+
+	// Front desk and deals: deal_routes.go.
+	p.dealRoutes(r)
 }

@@ -205,7 +205,8 @@ func formID(r *http.Request, name string) int64 {
 // safeBack returns a local path to go back to, from the Referer, or "/".
 func safeBack(r *http.Request) string {
 	u, err := url.Parse(r.Referer())
-	if err != nil || u.Path == "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+	// Only a local path: browsers read "\" as "/", so "/\evil.example" is another host.
+	if err != nil || u.Path == "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "/"
 	}
 	if u.RawQuery != "" {
