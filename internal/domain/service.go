@@ -6,6 +6,8 @@ package domain
 import (
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"baobei/internal/db"
 )
 
@@ -14,11 +16,14 @@ type Service struct {
 	db *db.DB
 	// Now is the clock; tests and `baobei sweep --now` replace it.
 	Now func() time.Time
+	// PasswordCost is bcrypt's work factor for passwords stored from now
+	// on; tests lower it, since they hash hundreds.
+	PasswordCost int
 }
 
 // NewService returns a Service on d with the real clock.
 func NewService(d *db.DB) *Service {
-	return &Service{db: d, Now: time.Now}
+	return &Service{db: d, Now: time.Now, PasswordCost: bcrypt.DefaultCost}
 }
 
 // DB returns the service's database, for the few callers (health check,

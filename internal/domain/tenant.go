@@ -50,7 +50,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	if len(f) > 0 {
 		return Tenant{}, Invalid(f)
 	}
-	hash, err := hashPassword(in.AdminPassword)
+	hash, err := s.hashPassword(in.AdminPassword)
 	if err != nil {
 		return Tenant{}, err
 	}

@@ -72,8 +72,8 @@ func (in UserInput) validate(create bool) map[string]i18n.Text {
 	return f
 }
 
-func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
+func (s *Service) hashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.PasswordCost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -150,7 +150,7 @@ func (s *Service) CreateUser(ctx context.Context, by Actor, in UserInput) (User,
 	}
 	in.Username = strings.TrimSpace(in.Username)
 	f := in.validate(true)
-	hash, err := hashPassword(in.Password)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -238,7 +238,7 @@ func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64, passwor
 	if validatePassword(password, f, "password"); len(f) > 0 {
 		return Invalid(f)
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,8 @@ func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64, passwor
 
 // SetActive activates or deactivates a user. Admins only; an admin cannot
 // deactivate themselves. A deactivated user's sessions and tokens stop
-// working at their next request.
+// working at their next request, and the claims they hold go to their
+// team's pool (departure.go).
 func (s *Service) SetActive(ctx context.Context, by Actor, id int64, active bool) error {
 	if !by.Is(RoleAdmin) {
 		return ErrForbidden
@@ -274,7 +275,10 @@ func (s *Service) SetActive(ctx context.Context, by Actor, id int64, active bool
 		}
 		after := before
 		after.Active = active
-		return audit(ctx, tx, by, "user.set_active", "user", id, before, after)
+		if err := audit(ctx, tx, by, "user.set_active", "user", id, before, after); err != nil || active {
+			return err
+		}
+		return releaseToTeamPool(ctx, tx, by, before, s.Now())
 	})
 }
 
@@ -302,7 +306,7 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, current, passwor
 		if len(f) > 0 {
 			return Invalid(f)
 		}
-		newHash, err := hashPassword(password)
+		newHash, err := s.hashPassword(password)
 		if err != nil {
 			return err
 		}
@@ -312,6 +316,3 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, current, passwor
 		return audit(ctx, tx, by, "user.change_password", "user", by.UserID, nil, nil)
 	})
 }
-
-// passwordCost is bcrypt's work factor for stored passwords.
-var passwordCost = bcrypt.DefaultCost

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,10 +46,54 @@ func inCI() bool {
 	return v != "" && v != "false" && v != "0"
 }
 
-// newBrowser starts a headless Chromium with a fresh profile for this test
-// and returns its chromedp context. When the test fails, a full-page
-// screenshot is saved to test-artifacts/<TestName>.png at the repository
-// root.
+// browser is the one headless Chromium of this test process: starting
+// one per test costs seconds on a two-core machine. Each test gets its own
+// browser context in it (like an incognito window: no shared cookies).
+var browser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel func()
+	err    error
+}
+
+// stopBrowser ends the shared browser; TestMain calls it.
+func stopBrowser() {
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+}
+
+func startBrowser(path string) {
+	profile, err := os.MkdirTemp("", "baobei-chromium-")
+	if err != nil {
+		browser.err = err
+		return
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], // headless, no first run, no background networking, no sync, …
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // Chromium refuses to run as root with the sandbox
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 800),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	browser.ctx = ctx
+	browser.cancel = func() {
+		cancel()
+		cancelAlloc() // waits for the browser to exit
+		os.RemoveAll(profile)
+	}
+	browser.err = chromedp.Do(ctx) // starts the browser; no timeout on this first call
+}
+
+// newBrowser returns a chromedp context for this test: a fresh browser
+// context in the process's headless Chromium. When the test fails, a
+// full-page screenshot is saved to test-artifacts/<TestName>.png at the
+// repository root.
 func newBrowser(t *testing.T, app *testApp) context.Context {
 	t.Helper()
 	path := chromiumPath()
@@ -59,22 +104,14 @@ func newBrowser(t *testing.T, app *testApp) context.Context {
 		}
 		t.Skip(msg)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], // headless, no first run, no background networking, no sync, …
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox, // Chromium refuses to run as root with the sandbox
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc) // waits for the browser to exit, before the profile is removed
-	ctx, cancel := chromedp.NewContext(allocCtx)
+	browser.once.Do(func() { startBrowser(path) })
+	if browser.err != nil {
+		t.Fatalf("start %s: %v", path, browser.err)
+	}
+	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser; no timeout on this first call
-		t.Fatalf("start %s: %v", path, err)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a browser context: %v", err)
 	}
 	t.Cleanup(func() {
 		if !t.Failed() {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/net/html"
 
 	"baobei/internal/db"
@@ -44,6 +45,7 @@ type testApp struct {
 func newTestApp(t *testing.T, configure ...func(*domain.Service)) *testApp {
 	t.Helper()
 	svc := domain.NewService(mustDemoDB(t))
+	svc.PasswordCost = bcrypt.MinCost
 	for _, c := range configure {
 		c(svc)
 	}
@@ -68,7 +70,8 @@ var demoTemplate struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := dbtest.Main(m)
+	stopBrowser()
 	if demoTemplate.name != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if conn, err := pgx.Connect(ctx, demoTemplate.adminURL); err == nil {
@@ -89,7 +92,9 @@ func buildDemoTemplate(t *testing.T) error {
 	if err != nil {
 		return err
 	}
-	err = domain.NewService(d).EnsureDemo(ctx)
+	seed := domain.NewService(d)
+	seed.PasswordCost = bcrypt.MinCost // sign-ins compare at the stored hash's cost
+	err = seed.EnsureDemo(ctx)
 	d.Close()
 	if err != nil {
 		return fmt.Errorf("ensure demo: %w", err)
@@ -131,22 +136,11 @@ func mustDemoDB(t *testing.T) *db.DB {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	name := "t_demo_" + randomHex(8)
+	name := fmt.Sprintf("t_%d_%s", os.Getpid(), randomHex(8)) // dbtest's pattern: dropped in the background
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+demoTemplate.name); err != nil {
 		t.Fatalf("clone the demo template: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, demoTemplate.adminURL)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			conn.Close(ctx)
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { dbtest.Drop(name) })
 	u, err := db.DatabaseURL(demoTemplate.adminURL, name)
 	if err != nil {
 		t.Fatal(err)

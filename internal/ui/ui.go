@@ -203,14 +203,19 @@ func formID(r *http.Request, name string) int64 {
 }
 
 // safeBack returns a local path to go back to, from the Referer, or "/".
+// The path is re-escaped, so tabs or backslashes (which browsers drop or
+// read as "/") cannot turn it into another host.
 func safeBack(r *http.Request) string {
 	u, err := url.Parse(r.Referer())
-	// Only a local path: browsers read "\" as "/", so "/\evil.example" is another host.
-	if err != nil || u.Path == "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
+	if err != nil {
+		return "/"
+	}
+	p := u.EscapedPath()
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
 		return "/"
 	}
 	if u.RawQuery != "" {
-		return u.Path + "?" + u.RawQuery
+		p += "?" + u.RawQuery
 	}
-	return u.Path
+	return p
 }

@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"baobei/internal/db"
@@ -64,21 +65,63 @@ func MustURL(tb testing.TB) string {
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
-	name := "t_" + hex.EncodeToString(b)
+	name := fmt.Sprintf("t_%d_%s", os.Getpid(), hex.EncodeToString(b))
 	ctx := context.Background()
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		tb.Fatalf("dbtest: clone template: %v", err)
 	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("dbtest: drop %s: %v", name, err)
-		}
-	})
+	tb.Cleanup(func() { Drop(name) })
 	u, err := db.DatabaseURL(adminURL, name)
 	if err != nil {
 		tb.Fatalf("dbtest: %v", err)
 	}
 	return u
+}
+
+// drops counts the databases being dropped in the background.
+var drops sync.WaitGroup
+
+// Drop drops a test database in the background: each drop waits for a
+// checkpoint, seconds on a busy server, and no test needs to wait for it.
+// Main waits for the drops before the test process exits; a database left
+// by a process that died is dropped by the next test process (see setup).
+func Drop(name string) {
+	drops.Add(1)
+	go func() {
+		defer drops.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "dbtest: drop %s: %v\n", name, err)
+		}
+	}()
+}
+
+// Main runs a package's tests and then waits for their databases to be
+// dropped; call it from TestMain: os.Exit(dbtest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	drops.Wait()
+	return code
+}
+
+// dropLeftovers drops the test databases of test processes that are gone
+// (killed, timed out) on a server of this machine.
+func dropLeftovers(ctx context.Context) {
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname ~ '^t_[0-9]+_[0-9a-f]+$'`)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		var pid int
+		if _, err := fmt.Sscanf(name, "t_%d_", &pid); err == nil && pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH {
+			Drop(name)
+		}
+	}
 }
 
 // MustDB returns a pool on a fresh database (see MustURL) that runs as
@@ -107,6 +150,9 @@ func setup() error {
 	}
 	if admin, err = pgxpool.New(ctx, adminURL); err != nil {
 		return err
+	}
+	if os.Getenv("DATABASE_URL") == "" { // a server of this machine: its test processes' pids mean something
+		dropLeftovers(ctx)
 	}
 	if template, err = templateName(); err != nil {
 		return err
