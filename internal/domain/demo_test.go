@@ -18,7 +18,7 @@ import (
 // fixture is the demo company on a fresh database with a settable clock.
 type fixture struct {
 	svc    *domain.Service
-	url    string // the database as its owner, for arranging what no role may do
+	url    string                  // the database as its owner, for arranging what no role may do
 	actors map[string]domain.Actor // by demo username
 	mu     sync.Mutex
 	now    time.Time
