@@ -29,6 +29,8 @@ commands:
   migrate [up|down|status]     apply or inspect the embedded schema migrations
   tenant create --slug S --name N --admin-username U --admin-password P
   demo                         create the demo company (idempotent)
+  sweep [--now RFC3339]        run the expiry, notice, escalation and claim-window sweeps once
+  audit verify [--tenant S]    seal, then verify the audit log's hash chain
 
 environment: DATABASE_URL, BAOBEI_ADDR (127.0.0.1:8080), BAOBEI_DEMO=1,
 BAOBEI_SECURE_COOKIES=1, BAOBEI_LOG_LEVEL (debug|info|warn|error)
@@ -52,7 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	log := newLogger(getenv("BAOBEI_LOG_LEVEL"), stdout)
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "serve", "migrate", "tenant", "demo":
+	case "serve", "migrate", "tenant", "demo", "sweep", "audit":
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -89,6 +91,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return createTenant(ctx, svc, rest, stdout)
 	case "demo":
 		return ensureDemo(ctx, svc, stdout)
+	case "sweep":
+		return sweepOnce(ctx, svc, rest, stdout)
+	case "audit":
+		return auditCommand(ctx, svc, rest, stdout)
 	}
 	if getenv("BAOBEI_DEMO") == "1" {
 		if err := ensureDemo(ctx, svc, stdout); err != nil {
@@ -164,6 +170,8 @@ func serve(ctx context.Context, svc *domain.Service, addr string, secure bool, l
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go sweepEvery(ctx, svc, time.Minute, log)
+	go sealEvery(ctx, svc, 2*time.Second, log)
 	fmt.Fprintf(stdout, "Baobei is serving http://%s\n", addr)
 	select {
 	case err := <-errc:

@@ -25,4 +25,23 @@ func (api *API) Routes(r chi.Router) {
 	r.Post("/registrations/{id}/review", api.authed(api.reviewRegistration))
 	r.Get("/notifications", api.authed(api.listNotifications))
 	r.Post("/notifications/read", api.authed(api.markRead))
+
+	// Protection lifecycle: follow-ups, renewal, release, the public pool,
+	// consent requests and the approvals queue.
+	approvers := []domain.Role{domain.RoleManager, domain.RoleClerk, domain.RoleAdmin}
+	r.Post("/registrations/{id}/follow-ups", api.authed(api.createFollowUp))
+	r.Get("/registrations/{id}/follow-ups", api.authed(api.listFollowUps))
+	r.Post("/registrations/{id}/renew", api.authed(api.renewRegistration))
+	r.Post("/registrations/{id}/release", api.authed(api.releaseRegistration))
+	r.Get("/pool", api.authed(api.listPool, salesPlus...))
+	r.Post("/consent-requests", api.authed(api.createConsentRequest, salesPlus...))
+	r.Get("/consent-requests", api.authed(api.listConsentRequests))
+	r.Post("/consent-requests/{id}/answer", api.authed(api.answerConsentRequest))
+	r.Get("/approvals", api.authed(api.listApprovals, approvers...))
+	r.Post("/approvals/{id}", api.authed(api.decideApproval, approvers...))
+
+	// Front desk and deals: deal_routes.go.
+	api.dealRoutes(r)
+	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
+	api.disputeRoutes(r)
 }

@@ -88,4 +88,3 @@ func (s *Service) AbandonIdempotent(ctx context.Context, by Actor, key string) e
 		return err
 	})
 }
-

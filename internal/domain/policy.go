@@ -54,7 +54,9 @@ type Policy struct {
 	ClaimWindowDays          int                 `json:"claim_window_days"`
 	AppealDays               int                 `json:"appeal_days"`
 	RegistrationBurstPerHour int                 `json:"registration_burst_per_hour"`
+	DisputeBurstPerHour      int                 `json:"dispute_burst_per_hour"`
 	GradeThresholds          GradeThresholds     `json:"grade_thresholds"`
+	CreditDepartedRelatives  bool                `json:"credit_departed_relatives"`
 }
 
 // GradeThresholds are the trailing 12-month deal amounts (yuan) from which
@@ -94,6 +96,7 @@ func DefaultPolicy() Policy {
 		ClaimWindowDays:          3,
 		AppealDays:               3,
 		RegistrationBurstPerHour: 60,
+		DisputeBurstPerHour:      10,
 		GradeThresholds:          GradeThresholds{VIP: 500000, Key: 100000},
 	}
 }
@@ -250,9 +253,15 @@ var PolicySettings = []PolicySetting{
 	{Key: "appeal_days", Kind: "int", Group: groupDeal, Min: 1, Max: 60,
 		Label: i18n.Text{Zh: "申诉期限 (天)", En: "Appeal period (days)"},
 		Help:  i18n.Text{Zh: "判定结果作出后, 落败方可在此天数内申诉一次。", En: "The losing party may appeal a decision once within this many days."}},
+	{Key: "dispute_burst_per_hour", Kind: "int", Group: groupDeal, Min: 1, Max: 1000,
+		Label: i18n.Text{Zh: "每小时申诉上限", En: "Disputes per hour"},
+		Help:  i18n.Text{Zh: "每人每小时最多提交的申诉数, 超过即拒绝并列入恶意抢报观察。", En: "The most disputes one user may open in an hour; more are refused and shown on the bulk-claiming watch list."}},
 	{Key: "grade_thresholds", Kind: "thresholds", Group: groupDeal, Min: 0, Max: 1e12,
 		Label: i18n.Text{Zh: "客户分级门槛 (元)", En: "Customer grade thresholds (yuan)"},
 		Help:  i18n.Text{Zh: "近 12 个月成交额达到 VIP 门槛为 VIP 客户, 达到重点门槛为重点客户; 重点门槛须低于 VIP 门槛。", En: "Customers with trailing 12-month deals of at least the VIP threshold are VIP, of at least the key threshold key customers; key must be below VIP."}},
+	{Key: "credit_departed_relatives", Kind: "bool", Group: groupDeal,
+		Label: i18n.Text{Zh: "离职销售客户亲属成交归原团队", En: "Credit departed salespeople's customers' relatives"},
+		Help:  i18n.Text{Zh: "开启后, 离职销售的客户的直系亲属等周边人员成交, 仍归原团队; 关闭时按无人报备处理。", En: "When on, a deal with a relative of a departed salesperson's customer is still credited to the old team; when off, it is treated as unregistered."}},
 }
 
 // policySetting returns the setting named key.

@@ -109,6 +109,7 @@ func TestValidateNumberRanges(t *testing.T) {
 		{"claim_window_days", 0, 60, 1, false},
 		{"appeal_days", 1, 60, 1, false},
 		{"registration_burst_per_hour", 1, 100000, 1, false},
+		{"dispute_burst_per_hour", 1, 1000, 1, false},
 	}
 	for _, r := range ranges {
 		cases := []struct {

@@ -110,6 +110,18 @@ func newClaimRef() string {
 // then sees the new holder.
 var errRaced = errors.New("registration raced with a concurrent claim")
 
+// inTenantRaced runs fn in a tenant transaction, again (up to five times
+// in all) while it fails with errRaced.
+func (s *Service) inTenantRaced(ctx context.Context, tenantID int64, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.db.InTenant(ctx, tenantID, fn); !errors.Is(err, errRaced) {
+			return err
+		}
+	}
+	return err
+}
+
 // Register files a registration and settles conflicts by the tenant's rules
 // (domain.md, Registrations and Conflict resolution). It returns the new
 // registration — active, pending, or already rejected/in dispute when it
@@ -133,16 +145,10 @@ func (s *Service) register(ctx context.Context, by Actor, in RegistrationInput, 
 	// The database keeps microseconds; compare like with like.
 	now := s.Now().Truncate(time.Microsecond)
 	var id int64
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
-			id, err = registerTx(ctx, tx, by, in, now, exempt)
-			return err
-		})
-		if !errors.Is(err, errRaced) {
-			break
-		}
-	}
+	err := s.inTenantRaced(ctx, by.TenantID, func(tx pgx.Tx) (err error) {
+		id, err = registerTx(ctx, tx, by, in, now, exempt)
+		return err
+	})
 	if err != nil {
 		return Registration{}, fmt.Errorf("register: %w", err)
 	}

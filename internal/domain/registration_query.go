@@ -60,8 +60,10 @@ func (s *Service) Registration(ctx context.Context, by Actor, id int64) (Registr
 	var r Registration
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
 		var err error
-		r, err = getRegistration(ctx, tx, by, id)
-		return err
+		if r, err = getRegistration(ctx, tx, by, id); err != nil {
+			return err
+		}
+		return logPhoneView(ctx, tx, by, r) // phone_view.go
 	})
 	return r, err
 }
@@ -85,7 +87,9 @@ func getRegistration(ctx context.Context, tx pgx.Tx, by Actor, id int64) (Regist
 }
 
 // loadConflict adds the newest conflict the registration was the newcomer
-// in, and for a lost one the other claim's protection end and handle.
+// in, and for a lost one the other claim's protection end and handle;
+// failing that, the newest conflict it held that became a case. Either
+// way the conflict names its case, if any.
 func loadConflict(ctx context.Context, tx pgx.Tx, tenantID int64, r *Registration) error {
 	var (
 		c        ConflictRef
@@ -93,12 +97,16 @@ func loadConflict(ctx context.Context, tx pgx.Tx, tenantID int64, r *Registratio
 		winner   *int64
 		until    *time.Time
 		claimRef string
+		newcomer bool
 	)
 	err := tx.QueryRow(ctx, `
-		SELECT c.id, c.matched_on, c.status, c.holder_id, c.winner_id, h.protected_until, h.claim_ref
+		SELECT c.id, c.matched_on, c.status, c.holder_id, c.winner_id, h.protected_until, h.claim_ref,
+			c.registration_id = $2, COALESCE(d.id, 0)
 		FROM conflicts c JOIN registrations h ON h.tenant_id = c.tenant_id AND h.id = c.holder_id
-		WHERE c.tenant_id = $1 AND c.registration_id = $2 ORDER BY c.id DESC LIMIT 1`, tenantID, r.ID).
-		Scan(&c.ID, &c.MatchedOn, &c.Status, &holder, &winner, &until, &claimRef)
+		LEFT JOIN disputes d ON d.tenant_id = c.tenant_id AND d.conflict_id = c.id
+		WHERE c.tenant_id = $1 AND (c.registration_id = $2 OR (c.holder_id = $2 AND d.id IS NOT NULL))
+		ORDER BY c.registration_id = $2 DESC, c.id DESC LIMIT 1`, tenantID, r.ID).
+		Scan(&c.ID, &c.MatchedOn, &c.Status, &holder, &winner, &until, &claimRef, &newcomer, &c.DisputeID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -106,7 +114,7 @@ func loadConflict(ctx context.Context, tx pgx.Tx, tenantID int64, r *Registratio
 		return fmt.Errorf("load conflict: %w", err)
 	}
 	r.Conflict = &c
-	if r.Decision != nil && r.Decision.Winner == "other" {
+	if newcomer && r.Decision != nil && r.Decision.Winner == "other" {
 		r.Decision.ProtectedUntil = until
 		r.Decision.ClaimRef = claimRef
 	}

@@ -60,7 +60,7 @@ func Resolve(ctx context.Context, getenv func(string) string, dataDir string, db
 		return u, func() {}, err
 	}
 	fmt.Fprintf(log, "pgtmp: no PostgreSQL at 127.0.0.1:5432 (%v); using a private one in %s\n", perr, dataDir)
-	return startEmbedded(ctx, dataDir, dbname, log)
+	return StartPrivate(ctx, dataDir, dbname, log)
 }
 
 // ping reports whether a connection to connString succeeds within timeout.
@@ -74,9 +74,14 @@ func ping(ctx context.Context, connString string, timeout time.Duration) error {
 	return c.Close(ctx)
 }
 
-// startEmbedded runs a private cluster in dataDir (initialising it when it
-// holds no cluster yet), creates dbname in it and returns its URL.
-func startEmbedded(ctx context.Context, dataDir, dbname string, log io.Writer) (string, func(), error) {
+// StartPrivate runs a private cluster in dataDir (initialising it when it
+// holds no cluster yet), creates dbname in it and returns its URL and a
+// function that shuts the server down and waits for it. The server listens
+// on a unix socket only: in dataDir when that path is short enough, so a
+// restart on the same dataDir answers at the same URL, else in a new
+// temporary directory. Resolve falls back to it; tests call it for a
+// server of their own that they may stop and start.
+func StartPrivate(ctx context.Context, dataDir, dbname string, log io.Writer) (string, func(), error) {
 	bin, err := binDir()
 	if err != nil {
 		return "", nil, err

@@ -40,7 +40,7 @@ func TestEmbedded(t *testing.T) {
 	top := t.TempDir()
 	if os.Geteuid() == 0 {
 		// t.TempDir's parent is private to root; the server runs as postgres.
-		_, _, err := startEmbedded(t.Context(), filepath.Join(top, "denied"), "baobei", t.Output())
+		_, _, err := StartPrivate(t.Context(), filepath.Join(top, "denied"), "baobei", t.Output())
 		if err == nil || !strings.Contains(err.Error(), "cannot enter") {
 			t.Fatalf("start in a directory postgres cannot enter: err = %v, want one saying so", err)
 		}
@@ -66,7 +66,7 @@ func testRestart(t *testing.T, dir string, socketInDataDir bool) {
 	ctx := t.Context()
 	start := func() (string, func()) {
 		t.Helper()
-		u, stop, err := startEmbedded(ctx, dir, "baobei", t.Output())
+		u, stop, err := StartPrivate(ctx, dir, "baobei", t.Output())
 		if err != nil {
 			t.Fatal(err)
 		}

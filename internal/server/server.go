@@ -85,16 +85,41 @@ func cacheFor(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; handlers see *http.MaxBytesError, which
-// answers 413.
+// MaxUpload is the largest body of a file upload (api.md: uploads 10 MiB).
+const MaxUpload = domain.MaxFileSize
+
+// limitBody caps request bodies — uploads at MaxUpload, the rest at
+// MaxBody; handlers see *http.MaxBytesError, which answers 413.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBody {
+		limit := int64(MaxBody)
+		if isUpload(r) {
+			limit = MaxUpload
+		}
+		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// uploadPaths are the routes (and those below them) that take files.
+var uploadPaths = []string{"/api/v1/files", "/disputes", "/dealers"}
+
+// isUpload reports whether r sends files: a multipart POST or PUT to one
+// of uploadPaths.
+func isUpload(r *http.Request) bool {
+	if (r.Method != http.MethodPost && r.Method != http.MethodPut) ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return false
+	}
+	for _, p := range uploadPaths {
+		if r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func logRequests(log *slog.Logger) func(http.Handler) http.Handler {

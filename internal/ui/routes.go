@@ -65,4 +65,6 @@ func (p *Pages) Routes(r chi.Router) {
 
 	// Front desk and deals: deal_routes.go.
 	p.dealRoutes(r)
+	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
+	p.disputeRoutes(r)
 }

@@ -1,4 +1,5 @@
-// Baobei's only script: add and remove repeated rows in a form (contacts).
+// Baobei's only script: add and remove repeated rows in a form (contacts),
+// and print buttons (data-print).
 // No inline handlers, so it works under a strict Content-Security-Policy.
 //
 //   <div id="contacts">…<div class="row">… <button type="button" data-remove-row>删除</button></div></div>
@@ -47,6 +48,11 @@
       if (row) {
         row.remove();
       }
+      return;
+    }
+    // <button type="button" data-print> prints the page (the daily visit sheet).
+    if (event.target.closest("button[data-print]")) {
+      window.print();
     }
   });
 })();
