@@ -59,7 +59,7 @@ var codes = map[int]string{
 // errors.
 func (api *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	status := httperr.Status(err)
-	if status >= 500 && status != http.StatusServiceUnavailable {
+	if httperr.Internal(err) {
 		api.log.Error("api", "err", err, "path", r.URL.Path, "request_id", session.RequestID(r))
 	}
 	var body errorBody

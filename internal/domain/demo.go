@@ -57,6 +57,11 @@ func (s *Service) EnsureDemo(ctx context.Context) error {
 	if _, err := s.UpdateUser(ctx, admin, admin.UserID, UserInput{DisplayName: DemoUsers[0].DisplayName, Role: RoleAdmin}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	// One hash for the shared demo password: bcrypt is slow on purpose.
+	hash, err := s.hashPassword(DemoPassword)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	teams := map[string]int64{}
 	for _, name := range []string{"一组", "二组"} {
 		if teams[name], err = s.SaveTeam(ctx, admin, 0, TeamInput{Name: name, Region: "北京"}); err != nil {
@@ -64,8 +69,8 @@ func (s *Service) EnsureDemo(ctx context.Context) error {
 		}
 	}
 	for _, du := range DemoUsers[1:] {
-		u, err := s.CreateUser(ctx, admin, UserInput{Username: du.Username, DisplayName: du.DisplayName, Role: du.Role,
-			TeamID: teams[du.Team], Region: "北京", Password: DemoPassword})
+		u, err := s.createUser(ctx, admin, UserInput{Username: du.Username, DisplayName: du.DisplayName, Role: du.Role,
+			TeamID: teams[du.Team], Region: "北京", Password: DemoPassword}, hash)
 		if err != nil {
 			return fmt.Errorf("demo: user %s: %w", du.Username, err)
 		}

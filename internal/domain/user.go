@@ -148,22 +148,27 @@ func (s *Service) CreateUser(ctx context.Context, by Actor, in UserInput) (User,
 	if !by.Is(RoleAdmin) {
 		return User{}, ErrForbidden
 	}
-	in.Username = strings.TrimSpace(in.Username)
-	f := in.validate(true)
 	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return User{}, err
 	}
+	return s.createUser(ctx, by, in, hash)
+}
+
+// createUser is CreateUser with the password already hashed.
+func (s *Service) createUser(ctx context.Context, by Actor, in UserInput, hash string) (User, error) {
+	in.Username = strings.TrimSpace(in.Username)
+	f := in.validate(true)
 	var u User
-	err = s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
+	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
 		if err := checkTeam(ctx, tx, by.TenantID, in.TeamID, f); err != nil {
 			return err
 		}
 		if len(f) > 0 {
 			return Invalid(f)
 		}
-		u, err = insertUser(ctx, tx, by.TenantID, in, hash)
-		if err != nil {
+		var err error
+		if u, err = insertUser(ctx, tx, by.TenantID, in, hash); err != nil {
 			return err
 		}
 		return audit(ctx, tx, by, "user.create", "user", u.ID, nil, u)

@@ -3,6 +3,7 @@
 package httperr
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -50,4 +51,10 @@ func Message(r *http.Request, err error) string {
 		return i18n.T(r.Context(), "error.unavailable")
 	}
 	return i18n.T(r.Context(), "error.internal")
+}
+
+// Internal reports whether err is worth logging: an internal error (500)
+// other than a request its client gave up on.
+func Internal(err error) bool {
+	return Status(err) == http.StatusInternalServerError && !errors.Is(err, context.Canceled)
 }

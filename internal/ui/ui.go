@@ -138,7 +138,7 @@ func (p *Pages) renderError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	if status >= 500 {
+	if httperr.Internal(err) {
 		p.log.Error("page", "err", err, "path", r.URL.Path, "request_id", session.RequestID(r))
 	}
 	pg := templates.Page{Title: strconv.Itoa(status)}
