@@ -3,6 +3,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -123,13 +124,18 @@ var errBadJSON = domain.InvalidMsg(i18n.Text{Zh: "请求体不是有效的 JSON"
 // decode reads a JSON body into v. Malformed JSON, wrong types and unknown
 // fields are validation errors; an oversized body stays a MaxBytesError.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return err
 	}
+	// Postgres text cannot hold NUL; refuse it here rather than fail there.
+	if err != nil || bytes.Contains(body, []byte(`\u0000`)) {
+		return errBadJSON
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		return domain.Invalid(map[string]i18n.Text{typeErr.Field: {Zh: "类型不正确", En: "wrong type"}})

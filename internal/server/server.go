@@ -19,6 +19,7 @@ import (
 
 	"baobei/internal/api"
 	"baobei/internal/domain"
+	"baobei/internal/i18n"
 	"baobei/internal/session"
 	"baobei/internal/ui"
 	"baobei/web"
@@ -41,7 +42,7 @@ func New(svc *domain.Service, cfg Config) http.Handler {
 	jsonAPI := api.New(svc, log)
 
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, logRequests(log), recoverPanics(log, pages, jsonAPI), limitBody)
+	r.Use(middleware.RequestID, logRequests(log), recoverPanics(log, pages, jsonAPI), limitBody, checkQuery(pages, jsonAPI))
 
 	r.Get("/healthz", health(svc))
 	static, _ := fs.Sub(web.Static, "static")
@@ -87,6 +88,32 @@ func cacheFor(d time.Duration, next http.Handler) http.Handler {
 
 // MaxUpload is the largest body of a file upload (api.md: uploads 10 MiB).
 const MaxUpload = domain.MaxFileSize
+
+// errBadQuery refuses query parameters no handler could use.
+var errBadQuery = domain.InvalidMsg(i18n.Text{Zh: "查询参数包含无效字符", En: "The query contains invalid characters"})
+
+// checkQuery refuses query strings with invalid UTF-8 or NUL bytes (422),
+// so filters never reach Postgres with text it cannot hold.
+func checkQuery(pages *ui.Pages, jsonAPI *api.API) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, vs := range r.URL.Query() {
+				for _, v := range vs {
+					if ui.TextOK(v) {
+						continue
+					}
+					if strings.HasPrefix(r.URL.Path, "/api/") {
+						jsonAPI.WriteError(w, r, errBadQuery)
+					} else {
+						pages.RenderError(w, r, errBadQuery)
+					}
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
 
 // limitBody caps request bodies — uploads at MaxUpload, the rest at
 // MaxBody; handlers see *http.MaxBytesError, which answers 413.

@@ -86,13 +86,17 @@ func parseForm(r *http.Request) error {
 	}
 	for _, vs := range r.PostForm {
 		for _, v := range vs {
-			if !utf8.ValidString(v) {
+			if !TextOK(v) {
 				return errBadForm
 			}
 		}
 	}
 	return nil
 }
+
+// TextOK reports whether a request value can be stored and shown: valid
+// UTF-8 without NUL, which Postgres text cannot hold.
+func TextOK(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // page builds the shell of a page for the signed-in actor: their name, the
 // unread count, the pending flash, and the tenant's time zone in ctx.
