@@ -33,6 +33,11 @@ type AuditFilter struct {
 func AuditFilterFromQuery(q url.Values, loc *time.Location) (AuditFilter, error) {
 	f := AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity")}
 	errs := map[string]i18n.Text{}
+	for key, v := range map[string]string{"actor": f.Actor, "action": f.Action, "entity": f.Entity} {
+		if m, bad := checkText(v, maxShortRunes, false); bad {
+			errs[key] = m
+		}
+	}
 	for _, p := range []struct {
 		key string
 		dst *int64

@@ -298,7 +298,8 @@ func approveDealer(ctx context.Context, tx pgx.Tx, by Actor, id int64, now time.
 // DecideDealer approves or returns (with a reason) the current step of a
 // dealer's chain, through the approvals queue (DecideApproval). It
 // returns ErrNotFound for a dealer the actor cannot read, ErrForbidden
-// when the step is not theirs to decide, and Invalid when nothing waits.
+// when the step is not theirs to decide (or, once nothing waits, when they
+// take no step of its chain), and Invalid when nothing waits.
 func (s *Service) DecideDealer(ctx context.Context, by Actor, id int64, approve bool, reason string) (Dealer, error) {
 	var approval int64
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
@@ -306,11 +307,13 @@ func (s *Service) DecideDealer(ctx context.Context, by Actor, id int64, approve 
 		if err != nil {
 			return err
 		}
-		if d.Approval.Status != ChainPending {
-			return InvalidMsg(i18n.Text{Zh: "该申请不在审批中", En: "This request is not waiting for approval"})
-		}
-		if !d.CanDecide {
+		switch {
+		case d.CanDecide:
+		case d.Approval.Status == ChainPending || d.SubmittedBy == by.UserID ||
+			!(by.Is(RoleAdmin) || slices.Contains(d.Approval.Roles, by.Role)):
 			return Forbidden(i18n.Text{Zh: "当前步骤不由您审批", En: "The current step is not yours to decide"})
+		default:
+			return InvalidMsg(i18n.Text{Zh: "该申请不在审批中", En: "This request is not waiting for approval"})
 		}
 		approval = d.Approval.ApprovalID
 		return nil

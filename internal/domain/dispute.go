@@ -278,6 +278,9 @@ func loadCase(ctx context.Context, tx pgx.Tx, by Actor, id int64, lock bool) (ca
 	return c, nil
 }
 
+// waiting reports whether case c waits for a decision.
+func (c caseRow) waiting() bool { return c.Status == DisputeOpen || c.Status == DisputeAppealed }
+
 // caseDeciders returns who decides case c now and in which role: on
 // appeal the admins; otherwise the managers who manage every party's team
 // if there are any, else the admins (domain.md: an admin decides when the
@@ -285,7 +288,7 @@ func loadCase(ctx context.Context, tx pgx.Tx, by Actor, id int64, lock bool) (ca
 // the party is left out, and an admin takes over when no manager is left.
 // Nobody decides a decided or final case.
 func caseDeciders(ctx context.Context, tx pgx.Tx, tenantID int64, c caseRow) (Role, []int64, error) {
-	if c.Status != DisputeOpen && c.Status != DisputeAppealed {
+	if !c.waiting() {
 		return "", nil, nil
 	}
 	if c.Status == DisputeOpen && len(c.Teams) > 0 {
@@ -607,7 +610,7 @@ func (s *Service) Disputes(ctx context.Context, by Actor, f DisputeFilter) ([]Di
 			if err != nil {
 				return err
 			}
-			d.CanDecide = slices.Contains(ids, by.UserID)
+			d.CanDecide = c.waiting() && c.mayDecide(by, ids)
 			out = append(out, d)
 		}
 		return nil
@@ -671,7 +674,7 @@ func (s *Service) Dispute(ctx context.Context, by Actor, id int64) (Dispute, err
 		if err != nil {
 			return err
 		}
-		d.DeciderRole, d.CanDecide = role, slices.Contains(ids, by.UserID)
+		d.DeciderRole, d.CanDecide = role, c.waiting() && c.mayDecide(by, ids)
 		if d.DeciderNames, err = userNames(ctx, tx, by.TenantID, ids); err != nil {
 			return err
 		}

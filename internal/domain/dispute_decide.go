@@ -18,26 +18,28 @@ import (
 // For a conflict the winning claim becomes active, protected from now for
 // protection_days, and takes the customer's live keys; the other claim is
 // rejected with the reason. For a deal the winner is credited. Every party
-// is told. Only the case's decider may decide (see Dispute.DeciderRole):
-// others who may read the case get ErrForbidden, anyone else ErrNotFound.
-// It returns Invalid for a missing reason, a winner who is not a party or
-// a case not waiting for a decision, and CodeConflict when a third claim
-// holds the winner's customer meanwhile.
+// is told. Only the case's decider (see Dispute.DeciderRole) or an admin
+// who is no party may decide: others who may read the case get
+// ErrForbidden, whatever its state; anyone else ErrNotFound. It returns
+// Invalid for a case not waiting for a decision, a missing reason or a
+// winner who is not a party, and CodeConflict when a third claim holds the
+// winner's customer meanwhile.
 func (s *Service) DecideDispute(ctx context.Context, by Actor, id int64, in DisputeDecisionInput) (Dispute, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
-	f := map[string]i18n.Text{}
-	checkReason(f, "reason", in.Reason)
-	if in.WinnerRegistrationID == 0 && in.WinnerUserID == 0 {
-		f["winner_registration_id"] = i18n.Text{Zh: "请选择胜出的一方", En: "Choose the winning side"}
-	}
-	if len(f) > 0 {
-		return Dispute{}, Invalid(f)
-	}
 	now := s.Now().Truncate(time.Microsecond)
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
 		c, err := loadCase(ctx, tx, by, id, true)
 		if err != nil {
 			return err
+		}
+		role, deciders, err := caseDeciders(ctx, tx, by.TenantID, c)
+		if err != nil {
+			return err
+		}
+		if !c.mayDecide(by, deciders) {
+			return Forbidden(i18n.Text{
+				Zh: fmt.Sprintf("该案件应由%s裁决", roleLabel(role).Zh),
+				En: fmt.Sprintf("This case is for %s to decide", roleLabel(role).En)})
 		}
 		instance := 1
 		switch c.Status {
@@ -47,14 +49,13 @@ func (s *Service) DecideDispute(ctx context.Context, by Actor, id int64, in Disp
 		default:
 			return InvalidMsg(i18n.Text{Zh: "该案件不在待裁决状态", En: "This case is not waiting for a decision"})
 		}
-		role, deciders, err := caseDeciders(ctx, tx, by.TenantID, c)
-		if err != nil {
-			return err
+		f := map[string]i18n.Text{}
+		checkReason(f, "reason", in.Reason)
+		if in.WinnerRegistrationID == 0 && in.WinnerUserID == 0 {
+			f["winner_registration_id"] = i18n.Text{Zh: "请选择胜出的一方", En: "Choose the winning side"}
 		}
-		if !slices.Contains(deciders, by.UserID) {
-			return Forbidden(i18n.Text{
-				Zh: fmt.Sprintf("该案件应由%s裁决", roleLabel(role).Zh),
-				En: fmt.Sprintf("This case is for %s to decide", roleLabel(role).En)})
+		if len(f) > 0 {
+			return Invalid(f)
 		}
 		pol, err := loadPolicy(ctx, tx, by.TenantID)
 		if err != nil {
@@ -98,6 +99,20 @@ func (s *Service) DecideDispute(ctx context.Context, by Actor, id int64, in Disp
 		return Dispute{}, fmt.Errorf("decide dispute: %w", err)
 	}
 	return s.Dispute(ctx, by, id)
+}
+
+// mayDecide reports whether by may decide case c: one of its deciders now
+// or, as admins may always decide, an admin who is no party. Of a case
+// that waits for no decision, it tells whether by is one who could decide
+// such a case (an admin or a manager who reads it, no party), so that
+// others are refused whatever the case's state.
+func (c caseRow) mayDecide(by Actor, deciders []int64) bool {
+	party := slices.Contains(c.Parties, by.UserID)
+	switch c.Status {
+	case DisputeOpen, DisputeAppealed:
+		return slices.Contains(deciders, by.UserID) || (by.Is(RoleAdmin) && !party)
+	}
+	return !party && by.Is(RoleManager, RoleAdmin)
 }
 
 // roleLabel names the deciding role.
@@ -230,6 +245,8 @@ func notifyOutcome(ctx context.Context, tx pgx.Tx, by Actor, c caseRow, winner i
 	return nil
 }
 
+var errNotLoser = Forbidden(i18n.Text{Zh: "只有落败方可以上诉", En: "Only the losing party may appeal"})
+
 // AppealDispute appeals a first decision, once, by the losing party within
 // appeal_days of it (domain.md, Disputes and arbitration): both claims of
 // a conflict wait in_dispute again, and an admin decides finally. It
@@ -239,15 +256,14 @@ func notifyOutcome(ctx context.Context, tx pgx.Tx, by Actor, c caseRow, winner i
 // appeal, and CodeDuplicate for a second appeal.
 func (s *Service) AppealDispute(ctx context.Context, by Actor, id int64, reason string) (Dispute, error) {
 	reason = strings.TrimSpace(reason)
-	f := map[string]i18n.Text{}
-	if checkReason(f, "reason", reason); len(f) > 0 {
-		return Dispute{}, Invalid(f)
-	}
 	now := s.Now().Truncate(time.Microsecond)
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
 		c, err := loadCase(ctx, tx, by, id, true)
 		if err != nil {
 			return err
+		}
+		if !slices.Contains(c.Parties, by.UserID) {
+			return errNotLoser
 		}
 		switch c.Status {
 		case DisputeDecided:
@@ -267,7 +283,7 @@ func (s *Service) AppealDispute(ctx context.Context, by Actor, id int64, reason 
 		}
 		first := decisions[0]
 		if !slices.Contains(c.losers(first.WinnerUserID), by.UserID) {
-			return Forbidden(i18n.Text{Zh: "只有落败方可以上诉", En: "Only the losing party may appeal"})
+			return errNotLoser
 		}
 		pol, err := loadPolicy(ctx, tx, by.TenantID)
 		if err != nil {
@@ -277,6 +293,10 @@ func (s *Service) AppealDispute(ctx context.Context, by Actor, id int64, reason 
 			return InvalidMsg(i18n.Text{
 				Zh: fmt.Sprintf("已超过上诉期限 (裁决后 %d 天内)", pol.AppealDays),
 				En: fmt.Sprintf("The appeal period (%d days after the decision) is over", pol.AppealDays)})
+		}
+		f := map[string]i18n.Text{}
+		if checkReason(f, "reason", reason); len(f) > 0 {
+			return Invalid(f)
 		}
 		if err := addStatement(ctx, tx, by, id, "appeal", reason, "", now); err != nil {
 			return err

@@ -456,3 +456,45 @@ func TestDisputeFiles(t *testing.T) {
 		}
 	}
 }
+
+// Refusals follow who asks, not the case's state: a party never decides
+// and a non-party never appeals (403), while one who could decide hears
+// that nothing waits (422). Admins may decide even a manager's case.
+func TestDisputeRefusalsFollowTheAsker(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	ctx := context.Background()
+	holder, _, id := arbitration(t, f)
+	if c := mustCase(t, f, "admin", id); !c.CanDecide || c.DeciderRole != domain.RoleManager {
+		t.Fatalf("the admin cannot decide the manager's case: %+v", c)
+	}
+	decision := domain.DisputeDecisionInput{WinnerRegistrationID: holder.ID, Reason: "先报备者优先"}
+	if _, err := f.svc.DecideDispute(ctx, f.a(t, "admin"), id, decision); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, user string
+		appeal     bool
+		reason     string
+		code       domain.Code
+	}{
+		{"the winner decides", "sales1", false, "x", domain.CodeForbidden},
+		{"the loser decides", "sales2", false, "x", domain.CodeForbidden},
+		{"the manager decides a decided case", "manager1", false, "x", domain.CodeInvalid},
+		{"the manager decides without a reason", "manager1", false, "", domain.CodeInvalid},
+		{"another team's manager", "manager2", false, "x", domain.CodeNotFound},
+		{"the manager appeals", "manager1", true, "x", domain.CodeForbidden},
+		{"the admin appeals", "admin", true, "x", domain.CodeForbidden},
+		{"the winner appeals", "sales1", true, "x", domain.CodeForbidden},
+		{"the loser appeals without a reason", "sales2", true, " ", domain.CodeInvalid},
+	}
+	for _, tt := range tests {
+		var err error
+		if tt.appeal {
+			_, err = f.svc.AppealDispute(ctx, f.a(t, tt.user), id, tt.reason)
+		} else {
+			_, err = f.svc.DecideDispute(ctx, f.a(t, tt.user), id, domain.DisputeDecisionInput{WinnerRegistrationID: holder.ID, Reason: tt.reason})
+		}
+		wantCode(t, tt.name, err, tt.code)
+	}
+}
