@@ -15,7 +15,7 @@ build:
 
 ## test: every test against a real Postgres (found or started, see README), with the race detector
 test:
-	$(GO) test -race -count=1 -parallel 4 -timeout 9m $(PKGS)
+	$(GO) test -race -count=1 -parallel 4 -timeout 20m $(PKGS)
 
 ## generate: regenerate the templ components (the output is committed)
 generate:
