@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"baobei/internal/db/dbtest"
 )
 
 // `baobei audit verify` passes on an untouched log and fails, naming the
@@ -17,13 +15,7 @@ import (
 func TestAuditVerifyCommand(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := dbtest.MustURL(t)
-	getenv := func(k string) string {
-		if k == "DATABASE_URL" {
-			return url
-		}
-		return ""
-	}
+	url, getenv := testEnv(t)
 	var out bytes.Buffer
 	for _, args := range [][]string{
 		{"tenant", "create", "--slug", "acme", "--name", "Acme", "--admin-username", "boss", "--admin-password", "secret123"},

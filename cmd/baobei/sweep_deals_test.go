@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"baobei/internal/db"
-	"baobei/internal/db/dbtest"
 	"baobei/internal/domain"
 )
 
@@ -17,23 +15,8 @@ import (
 func TestSweepCommandClaimWindow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := dbtest.MustURL(t)
-	getenv := func(k string) string {
-		if k == "DATABASE_URL" {
-			return url
-		}
-		return ""
-	}
+	getenv, svc := mustDemoCommand(t)
 	var out bytes.Buffer
-	if err := run(ctx, []string{"demo"}, getenv, &out); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	svc := domain.NewService(d)
 	clerk, _, err := svc.SignIn(ctx, domain.DemoSlug, "clerk1", domain.DemoPassword, "test")
 	if err != nil {
 		t.Fatal(err)
