@@ -165,11 +165,7 @@ func (s *Service) AuditLog(ctx context.Context, by Actor, f AuditFilter) ([]Audi
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
+	out, next := trimPage(out, f.Limit, func(x AuditRecord) int64 { return x.ID })
 	return out, next, nil
 }
 

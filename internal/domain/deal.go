@@ -550,11 +550,7 @@ func (s *Service) Deals(ctx context.Context, by Actor, f DealFilter) ([]Deal, in
 	if err != nil {
 		return nil, 0, fmt.Errorf("deals: %w", err)
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
+	out, next := trimPage(out, f.Limit, func(x Deal) int64 { return x.ID })
 	for i := range out {
 		out[i], _ = out[i].visibleTo(by)
 	}

@@ -428,10 +428,6 @@ func (s *Service) Dealers(ctx context.Context, by Actor, f DealerFilter) ([]Deal
 	if err != nil {
 		return nil, 0, fmt.Errorf("dealers: %w", err)
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
+	out, next := trimPage(out, f.Limit, func(x Dealer) int64 { return x.ID })
 	return out, next, nil
 }

@@ -618,11 +618,7 @@ func (s *Service) Disputes(ctx context.Context, by Actor, f DisputeFilter) ([]Di
 	if err != nil {
 		return nil, 0, fmt.Errorf("disputes: %w", err)
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
+	out, next := trimPage(out, f.Limit, func(x Dispute) int64 { return x.ID })
 	return out, next, nil
 }
 

@@ -132,11 +132,7 @@ func (s *Service) Customers(ctx context.Context, by Actor, f CustomerFilter) ([]
 	if err != nil {
 		return nil, 0, fmt.Errorf("customers: %w", err)
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
+	out, next := trimPage(out, f.Limit, func(x GradedCustomer) int64 { return x.ID })
 	if by.Is(RoleSales) {
 		for i := range out {
 			out[i].OwnerName = ""

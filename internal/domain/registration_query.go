@@ -175,11 +175,7 @@ func (s *Service) Registrations(ctx context.Context, by Actor, f RegistrationFil
 	if err != nil {
 		return nil, 0, fmt.Errorf("registrations: %w", err)
 	}
-	var next int64
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[len(out)-1].ID
-	}
+	out, next := trimPage(out, f.Limit, func(x Registration) int64 { return x.ID })
 	for i := range out {
 		if !by.seesPhones(out[i]) {
 			out[i].Customer = out[i].Customer.masked()
