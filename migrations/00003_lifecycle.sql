@@ -9,12 +9,12 @@
 ALTER TABLE registrations ADD COLUMN expiry_notice_for timestamptz;
 -- The follow-up-grace sweep looks for active claims by due date.
 CREATE INDEX registrations_follow_up_due_idx ON registrations (tenant_id, next_follow_up_due) WHERE status = 'active';
--- The public pool lists customers by when they returned: the claim that
--- returned one ended when it was pooled (status_changed_at = pooled_at),
+-- The public pool lists customers by when they returned: a pooled
+-- customer's newest ended claim is the one that returned it, at pooled_at,
 -- so the ended claims are the pool's index. customers.pooled_at itself is
 -- not indexed and customers pages keep room, so that pooling a customer
 -- is a HOT update that leaves its trigram indexes alone.
-CREATE INDEX registrations_ended_idx ON registrations (tenant_id, status_changed_at DESC)
+CREATE INDEX registrations_ended_idx ON registrations (tenant_id, status_changed_at DESC, id DESC)
 	WHERE status IN ('expired', 'released', 'lapsed');
 ALTER TABLE customers SET (fillfactor = 90);
 

@@ -232,6 +232,7 @@ type PoolEntry struct {
 	// ReclaimableAt is set when the caller let this customer go and may
 	// not claim it again before then (reclaim_cooldown_days).
 	ReclaimableAt *time.Time `json:"reclaimable_at,omitempty"`
+	claimID       int64      // the claim that returned it: the pages' order
 }
 
 // PoolFilter narrows and pages the public pool.
@@ -271,22 +272,23 @@ func (s *Service) Pool(ctx context.Context, by Actor, f PoolFilter) ([]PoolEntry
 		if err != nil {
 			return err
 		}
-		// The claim that returned a customer ended as it was pooled; the
-		// newest such claim per customer leads, through registrations_ended_idx.
+		// A pooled customer's newest ended claim is the one that returned
+		// it (endClaims pools a customer as its last live claim ends): the
+		// pool is walked through those claims, registrations_ended_idx.
 		rows, err := tx.Query(ctx, `
-			SELECT c.id, c.kind, c.name, COALESCE(c.details->>'industry', ''), c.region, c.pooled_at, c.pool_reason,
+			SELECT r.id, c.id, c.kind, c.name, COALESCE(c.details->>'industry', ''), c.region, c.pooled_at, c.pool_reason,
 				(SELECT max(m.status_changed_at) FROM registrations m WHERE m.tenant_id = c.tenant_id AND m.customer_id = c.id
 					AND m.owner_id = $2 AND m.status IN ('expired', 'released'))
 			FROM registrations r
-			JOIN customers c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id AND c.pooled_at = r.status_changed_at
+			JOIN customers c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id AND c.pooled_at IS NOT NULL
 			WHERE r.tenant_id = $1 AND r.status IN ('expired', 'released', 'lapsed')
 				AND NOT EXISTS (SELECT 1 FROM registrations d WHERE d.tenant_id = r.tenant_id AND d.customer_id = r.customer_id
-					AND d.status IN ('expired', 'released', 'lapsed') AND d.status_changed_at = r.status_changed_at AND d.id > r.id)
+					AND d.status IN ('expired', 'released', 'lapsed') AND (d.status_changed_at, d.id) > (r.status_changed_at, r.id))
 				AND NOT EXISTS (SELECT 1 FROM registrations o WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.id
 					AND o.status IN `+liveStatuses+`)
 				AND ($3 = '' OR c.name ILIKE '%' || $3 || '%')
-				AND ($5 = 0 OR (r.status_changed_at, c.id) < ($4, $5))
-			ORDER BY r.status_changed_at DESC, c.id DESC LIMIT $6`,
+				AND ($5 = 0 OR (r.status_changed_at, r.id) < ($4, $5))
+			ORDER BY r.status_changed_at DESC, r.id DESC LIMIT $6`,
 			by.TenantID, by.UserID, escapeLike(strings.TrimSpace(f.Query)), afterAt, afterID, f.Limit+1)
 		if err != nil {
 			return err
@@ -297,7 +299,7 @@ func (s *Service) Pool(ctx context.Context, by Actor, f PoolFilter) ([]PoolEntry
 				e     PoolEntry
 				ended *time.Time
 			)
-			err := r.Scan(&e.CustomerID, &e.Kind, &e.Name, &e.Industry, &e.Region, &e.ReturnedAt, &e.Reason, &ended)
+			err := r.Scan(&e.claimID, &e.CustomerID, &e.Kind, &e.Name, &e.Industry, &e.Region, &e.ReturnedAt, &e.Reason, &ended)
 			if ended != nil {
 				if at := ReclaimableAt(pol, *ended); at.After(now) {
 					e.ReclaimableAt = &at
@@ -314,7 +316,7 @@ func (s *Service) Pool(ctx context.Context, by Actor, f PoolFilter) ([]PoolEntry
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 		last := out[len(out)-1]
-		next = strconv.FormatInt(last.ReturnedAt.UnixMicro(), 10) + "_" + strconv.FormatInt(last.CustomerID, 10)
+		next = strconv.FormatInt(last.ReturnedAt.UnixMicro(), 10) + "_" + strconv.FormatInt(last.claimID, 10)
 	}
 	return out, next, nil
 }
