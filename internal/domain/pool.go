@@ -155,9 +155,12 @@ type ReleaseInput struct {
 	Note       string `json:"note"`
 }
 
-// releasable are the states a claim may be released from: it holds or
-// waits for the customer, or (converted) keeps it after a deal.
-var releasable = []Status{StatusActive, StatusPendingReview, StatusPendingVisit, StatusConverted}
+// Releasable reports whether a claim in this state may be released: it
+// holds or waits for its customer, or (converted) keeps it after a deal;
+// not while in a dispute, nor once ended.
+func (s Status) Releasable() bool {
+	return s == StatusActive || s == StatusPendingReview || s == StatusPendingVisit || s == StatusConverted
+}
 
 // Release gives a registration's customer back to the public pool with a
 // reason (api.md: POST /registrations/{id}/release): its owner, a manager
@@ -188,7 +191,7 @@ func (s *Service) Release(ctx context.Context, by Actor, id int64, in ReleaseInp
 		if r.OwnerID != by.UserID && !by.Is(RoleAdmin) && !(by.Is(RoleManager) && by.ManagesTeam(r.TeamID)) {
 			return Forbidden(i18n.Text{Zh: "只有报备人或其经理可以释放客户", En: "Only the owner or their manager can release a customer"})
 		}
-		if !slices.Contains(releasable, r.Status) {
+		if !r.Status.Releasable() {
 			return InvalidMsg(i18n.Text{Zh: "该报备不是有效状态 (仲裁中或已失效), 不能释放", En: "This registration is in arbitration or no longer in force; it cannot be released"})
 		}
 		label := PoolReasonLabel(in.ReasonCode)

@@ -46,7 +46,7 @@ func Renewal(pol Policy, r Registration, now time.Time) (RenewalVerdict, error) 
 	case !now.Before(*r.ProtectedUntil):
 		return RenewalVerdict{}, InvalidMsg(i18n.Text{Zh: "保护期已结束, 不能再续报", En: "The protection has ended; it can no longer be renewed"})
 	}
-	opens := r.ProtectedUntil.Add(-policyDays(pol.RenewWindowDays))
+	opens := RenewalOpens(pol, *r.ProtectedUntil)
 	if now.Before(opens) {
 		return RenewalVerdict{}, InvalidMsg(i18n.Text{
 			Zh: fmt.Sprintf("只能在到期前 %d 天内续报: 保护期至 %s, 最早可于 %s 起续报",
@@ -65,6 +65,12 @@ func Renewal(pol Policy, r Registration, now time.Time) (RenewalVerdict, error) 
 			En: fmt.Sprintf("No follow-up in the last %d days (not maintained); a manager must approve", pol.ActiveWindowDays)}}, nil
 	}
 	return RenewalVerdict{Auto: true}, nil
+}
+
+// RenewalOpens is when the renewal window (the last renew_window_days)
+// of a protection ending at until opens.
+func RenewalOpens(pol Policy, until time.Time) time.Time {
+	return until.Add(-policyDays(pol.RenewWindowDays))
 }
 
 // RenewResult is the outcome of a renewal request: the registration,

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"baobei/internal/domain"
@@ -31,10 +30,6 @@ func (p *Pages) renderWithLifecycle(w http.ResponseWriter, r *http.Request, a do
 	return p.renderRegistration(w, r, a, id, status, "")
 }
 
-// releasable are the states a claim can be released from (domain.Release
-// decides; this only offers the form).
-var releasable = []domain.Status{domain.StatusActive, domain.StatusPendingReview, domain.StatusPendingVisit, domain.StatusConverted}
-
 // lifecycleView works out the registration page's lifecycle section for
 // a at now: what the user may do, the follow-up history, assistants and
 // the approvals the registration waits for.
@@ -45,13 +40,13 @@ func (p *Pages) lifecycleView(r *http.Request, a domain.Actor, reg domain.Regist
 		RegID:       reg.ID,
 		CanFollowUp: owner && reg.Status.Live(),
 		CanRenew:    owner && reg.Status == domain.StatusActive && reg.ProtectedUntil != nil,
-		CanRelease: slices.Contains(releasable, reg.Status) &&
+		CanRelease: reg.Status.Releasable() &&
 			(owner || a.Is(domain.RoleAdmin) || (a.Is(domain.RoleManager) && a.ManagesTeam(reg.TeamID))),
 		Maintained: reg.Maintained(pol, now),
 		FollowUp:   templates.FollowUpForm{Channel: "call"},
 	}
 	if v.CanRenew {
-		if from := reg.ProtectedUntil.Add(-time.Duration(pol.RenewWindowDays) * 24 * time.Hour); now.Before(from) {
+		if from := domain.RenewalOpens(pol, *reg.ProtectedUntil); now.Before(from) {
 			v.RenewFrom = &from
 		}
 	}
