@@ -85,9 +85,5 @@ func (s *Service) Me(ctx context.Context, by Actor) (User, int, *time.Location, 
 	if err != nil {
 		return u, 0, nil, fmt.Errorf("me: %w", err)
 	}
-	loc, err := time.LoadLocation(tz)
-	if tz == "" || err != nil {
-		loc, _ = time.LoadLocation(DefaultTimeZone)
-	}
-	return u, unread, loc, nil
+	return u, unread, Policy{TimeZone: tz}.Location(), nil
 }

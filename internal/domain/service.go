@@ -34,6 +34,3 @@ func isUnique(err error) bool {
 	_, ok := db.UniqueViolation(err)
 	return ok
 }
-
-// DefaultTimeZone is the tenant time zone until an admin sets another.
-const DefaultTimeZone = "Asia/Shanghai"
