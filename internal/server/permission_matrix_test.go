@@ -257,6 +257,15 @@ func (r mxRoute) path(d *tenantData) string {
 	return strings.Replace(p, "*", "app.css", 1)
 }
 
+// fill puts d's records into a body's placeholders: {reg} for the
+// registration, {owner} for sales2 (nothing changes when d is nil).
+func (d *tenantData) fill(body string) string {
+	if d == nil {
+		return body
+	}
+	return strings.NewReplacer("{reg}", strconv.FormatInt(d.Registration, 10), "{owner}", strconv.FormatInt(d.Sales2, 10)).Replace(body)
+}
+
 // mxMonday is the Monday of this week, a duty-roster week.
 func mxMonday() string {
 	now := time.Now().In(time.FixedZone("CST", 8*3600))
@@ -276,10 +285,7 @@ type mxCaller struct {
 func (c mxCaller) do(t *testing.T, r mxRoute, d *tenantData) *http.Response {
 	t.Helper()
 	path := r.path(d)
-	body := r.body
-	if d != nil {
-		body = strings.NewReplacer("{reg}", strconv.FormatInt(d.Registration, 10), "{owner}", strconv.FormatInt(d.Sales2, 10)).Replace(body)
-	}
+	body := d.fill(r.body)
 	switch {
 	case r.method == "*" || (r.method == http.MethodGet && !r.api()):
 		resp, _ := c.app.get(t, c.page, path)

@@ -43,7 +43,7 @@ const (
 // managed by manager1 and the users sales1, sales2, frontdesk1 and clerk1
 // (every password demoPassword), as the demo company has them. mark makes
 // the free texts distinctive.
-func seedTenant(t *testing.T, app *testApp, slug, mark string) tenantData {
+func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {

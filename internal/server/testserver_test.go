@@ -42,7 +42,7 @@ type testApp struct {
 // warnings and errors go to the test log; the server stops when the test
 // ends, before its database is dropped. configure runs on the service
 // before the server starts (a test clock, say).
-func newTestApp(t *testing.T, configure ...func(*domain.Service)) *testApp {
+func newTestApp(t testing.TB, configure ...func(*domain.Service)) *testApp {
 	t.Helper()
 	svc := domain.NewService(mustDemoDB(t))
 	svc.PasswordCost = bcrypt.MinCost
@@ -85,7 +85,7 @@ func TestMain(m *testing.M) {
 
 // buildDemoTemplate creates the demo company in a fresh dbtest database and
 // copies that database into this process's template.
-func buildDemoTemplate(t *testing.T) error {
+func buildDemoTemplate(t testing.TB) error {
 	ctx := context.Background()
 	seedURL := dbtest.MustURL(t)
 	d, err := db.Open(ctx, seedURL)
@@ -121,7 +121,7 @@ func buildDemoTemplate(t *testing.T) error {
 
 // mustDemoDB returns a pool (as the application role) on a fresh clone of
 // the demo template, dropped when the test ends.
-func mustDemoDB(t *testing.T) *db.DB {
+func mustDemoDB(t testing.TB) *db.DB {
 	t.Helper()
 	demoTemplate.once.Do(func() {
 		demoTemplate.err = errors.New("building the demo template failed in another test")
@@ -161,7 +161,7 @@ func randomHex(n int) string {
 
 // browserClient returns a client that keeps cookies and does not follow
 // redirects, so tests see each 303 and its Location.
-func (app *testApp) browserClient(t *testing.T) *http.Client {
+func (app *testApp) browserClient(t testing.TB) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -176,7 +176,7 @@ func (app *testApp) browserClient(t *testing.T) *http.Client {
 
 // send runs req with c and returns the response with its body read; the
 // body stays readable once more (mustStatus shows it on failure).
-func send(t *testing.T, c *http.Client, req *http.Request) (*http.Response, []byte) {
+func send(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte) {
 	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -192,7 +192,7 @@ func send(t *testing.T, c *http.Client, req *http.Request) (*http.Response, []by
 }
 
 // get fetches path (relative to the server) with c.
-func (app *testApp) get(t *testing.T, c *http.Client, path string) (*http.Response, []byte) {
+func (app *testApp) get(t testing.TB, c *http.Client, path string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, app.URL+path, nil)
 	if err != nil {
@@ -204,7 +204,7 @@ func (app *testApp) get(t *testing.T, c *http.Client, path string) (*http.Respon
 // formRequest builds a form POST to path as a browser sends it from a
 // page of the same site (Sec-Fetch-Site: same-origin); tests that play
 // another site change the headers before sending.
-func (app *testApp) formRequest(t *testing.T, path string, form url.Values) *http.Request {
+func (app *testApp) formRequest(t testing.TB, path string, form url.Values) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, app.URL+path, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -216,14 +216,14 @@ func (app *testApp) formRequest(t *testing.T, path string, form url.Values) *htt
 }
 
 // postForm posts form to path with c, as a same-origin browser would.
-func (app *testApp) postForm(t *testing.T, c *http.Client, path string, form url.Values) (*http.Response, []byte) {
+func (app *testApp) postForm(t testing.TB, c *http.Client, path string, form url.Values) (*http.Response, []byte) {
 	t.Helper()
 	return send(t, c, app.formRequest(t, path, form))
 }
 
 // signIn signs in through the real login form and returns the signed-in
 // client; it fails the test unless sign-in redirects (303) to /.
-func (app *testApp) signIn(t *testing.T, tenant, user, password string) *http.Client {
+func (app *testApp) signIn(t testing.TB, tenant, user, password string) *http.Client {
 	t.Helper()
 	c := app.browserClient(t)
 	resp, _ := app.postForm(t, c, "/login", url.Values{"tenant": {tenant}, "username": {user}, "password": {password}})
@@ -235,7 +235,7 @@ func (app *testApp) signIn(t *testing.T, tenant, user, password string) *http.Cl
 }
 
 // token signs in through POST /api/v1/auth/token and returns the token.
-func (app *testApp) token(t *testing.T, tenant, user, password string) string {
+func (app *testApp) token(t testing.TB, tenant, user, password string) string {
 	t.Helper()
 	resp, body := app.apiDo(t, "", http.MethodPost, "/api/v1/auth/token",
 		map[string]string{"tenant": tenant, "username": user, "password": password})
@@ -251,7 +251,7 @@ func (app *testApp) token(t *testing.T, tenant, user, password string) string {
 
 // apiToken issues an API token for a user straight through the domain, as
 // the settings page does: no password check, no bcrypt, no throttling.
-func (app *testApp) apiToken(t *testing.T, tenant, username string) string {
+func (app *testApp) apiToken(t testing.TB, tenant, username string) string {
 	t.Helper()
 	tok, err := app.Svc.IssueToken(context.Background(), app.actorOf(t, tenant, username), "test")
 	if err != nil {
@@ -264,7 +264,7 @@ func (app *testApp) apiToken(t *testing.T, tenant, username string) string {
 // ("/api/v1/me"); token "" sends no Authorization. body nil sends none;
 // []byte, string and io.Reader are sent as they are; anything else is
 // encoded as JSON.
-func (app *testApp) apiRequest(t *testing.T, token, method, path string, body any) *http.Request {
+func (app *testApp) apiRequest(t testing.TB, token, method, path string, body any) *http.Request {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -297,7 +297,7 @@ func (app *testApp) apiRequest(t *testing.T, token, method, path string, body an
 
 // apiDo sends one API request (see apiRequest) and returns the response
 // and its body.
-func (app *testApp) apiDo(t *testing.T, token, method, path string, body any) (*http.Response, []byte) {
+func (app *testApp) apiDo(t testing.TB, token, method, path string, body any) (*http.Response, []byte) {
 	t.Helper()
 	return send(t, &http.Client{Timeout: 30 * time.Second}, app.apiRequest(t, token, method, path, body))
 }
@@ -310,7 +310,7 @@ type apiError struct {
 }
 
 // mustAPIError decodes an API error body and checks its code.
-func mustAPIError(t *testing.T, body []byte, code string) apiError {
+func mustAPIError(t testing.TB, body []byte, code string) apiError {
 	t.Helper()
 	var e struct {
 		Error *apiError `json:"error"`
@@ -325,7 +325,7 @@ func mustAPIError(t *testing.T, body []byte, code string) apiError {
 }
 
 // mustJSON decodes a JSON body into v.
-func mustJSON(t *testing.T, body []byte, v any) {
+func mustJSON(t testing.TB, body []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
@@ -333,7 +333,7 @@ func mustJSON(t *testing.T, body []byte, v any) {
 }
 
 // mustStatus fails the test unless resp has status want.
-func mustStatus(t *testing.T, resp *http.Response, want int) {
+func mustStatus(t testing.TB, resp *http.Response, want int) {
 	t.Helper()
 	if resp.StatusCode == want {
 		return
@@ -347,7 +347,7 @@ func mustStatus(t *testing.T, resp *http.Response, want int) {
 }
 
 // mustRedirect fails the test unless resp is a 303 to location.
-func mustRedirect(t *testing.T, resp *http.Response, location string) {
+func mustRedirect(t testing.TB, resp *http.Response, location string) {
 	t.Helper()
 	mustStatus(t, resp, http.StatusSeeOther)
 	if got := resp.Header.Get("Location"); got != location {
@@ -356,7 +356,7 @@ func mustRedirect(t *testing.T, resp *http.Response, location string) {
 }
 
 // parseHTML parses a rendered page.
-func parseHTML(t *testing.T, page []byte) *html.Node {
+func parseHTML(t testing.TB, page []byte) *html.Node {
 	t.Helper()
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
@@ -412,14 +412,14 @@ func textOf(n *html.Node) string {
 }
 
 // hasTestID reports whether the page has an element with data-testid=id.
-func hasTestID(t *testing.T, page []byte, id string) bool {
+func hasTestID(t testing.TB, page []byte, id string) bool {
 	t.Helper()
 	return len(findAll(parseHTML(t, page), byTestIDAttr(id))) > 0
 }
 
 // testID returns the text (white space collapsed) of the first element
 // with data-testid=id, failing the test when there is none.
-func testID(t *testing.T, page []byte, id string) string {
+func testID(t testing.TB, page []byte, id string) string {
 	t.Helper()
 	nodes := findAll(parseHTML(t, page), byTestIDAttr(id))
 	if len(nodes) == 0 {
@@ -431,7 +431,7 @@ func testID(t *testing.T, page []byte, id string) string {
 // formValues returns what a browser would submit from the form with
 // data-testid=id as the page renders it: inputs with their values (checked
 // boxes only), each select's selected option (or its first), textareas.
-func formValues(t *testing.T, page []byte, id string) url.Values {
+func formValues(t testing.TB, page []byte, id string) url.Values {
 	t.Helper()
 	forms := findAll(parseHTML(t, page), byTestIDAttr(id))
 	if len(forms) == 0 {
@@ -491,7 +491,7 @@ func formValues(t *testing.T, page []byte, id string) url.Values {
 }
 
 // linkTo returns the href of the first link whose text is text, or "".
-func linkTo(t *testing.T, page []byte, text string) string {
+func linkTo(t testing.TB, page []byte, text string) string {
 	t.Helper()
 	for _, a := range findAll(parseHTML(t, page), func(n *html.Node) bool { return n.Data == "a" }) {
 		if textOf(a) == text {
@@ -514,7 +514,7 @@ const demoPassword = domain.DemoPassword
 
 // actor signs a user in through the domain (checking the password, and
 // counting a failure towards throttling) and returns their actor.
-func (app *testApp) actor(t *testing.T, tenant, user, password string) domain.Actor {
+func (app *testApp) actor(t testing.TB, tenant, user, password string) domain.Actor {
 	t.Helper()
 	a, _, err := app.Svc.SignIn(context.Background(), tenant, user, password, "test-setup")
 	if err != nil {
@@ -526,7 +526,7 @@ func (app *testApp) actor(t *testing.T, tenant, user, password string) domain.Ac
 // actorOf returns the domain actor of a user of a company, for setting up
 // and checking state beside the HTTP calls under test. Unlike actor it
 // checks no password, so it costs no bcrypt and no throttling.
-func (app *testApp) actorOf(t *testing.T, tenant, username string) domain.Actor {
+func (app *testApp) actorOf(t testing.TB, tenant, username string) domain.Actor {
 	t.Helper()
 	ctx := context.Background()
 	ids, err := app.Svc.TenantIDs(ctx)
