@@ -202,3 +202,52 @@ func TestDashboardAdminClerkFrontDesk(t *testing.T) {
 		t.Errorf("the next day frontdesk1 sees %d visits", d.VisitsToday)
 	}
 }
+
+// TestDashboardQueues: cases, deal claims, approvals and unclaimed deals
+// reach the home of whoever decides them, and nobody else's.
+func TestDashboardQueues(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	ctx := context.Background()
+	_, _, caseID := arbitration(t, f) // sales1 against sales2, both 一组
+	signed := f.svc.Now().Add(-time.Hour)
+	amount := 88000.0
+	deal, err := f.svc.RecordDeal(ctx, f.a(t, "clerk1"), domain.DealInput{ContractNo: "HT-HOME-1",
+		Customer: domain.Customer{Kind: domain.KindCompany, Name: "厦门鼓浪屿茶业有限公司"}, SignedAt: &signed, Amount: &amount,
+		SignerID: f.a(t, "sales4").UserID})
+	if err != nil || deal.Status != domain.DealUnclaimed {
+		t.Fatalf("deal %+v, %v", deal, err)
+	}
+	if d := f.dashboard(t, "clerk1"); d.UnclaimedDeals.Count != 1 || d.UnclaimedDeals.Items[0].ContractNo != "HT-HOME-1" {
+		t.Errorf("clerk1's unclaimed deals = %+v", d.UnclaimedDeals)
+	}
+	if _, err := f.svc.ClaimDeal(ctx, f.a(t, "sales1"), deal.ID, "上周陪同客户看过样品"); err != nil {
+		t.Fatal(err)
+	}
+	f.setPolicy(t, `{"max_live_per_user":1}`)
+	mustRegister(t, f, "sales3", company("广州白云电器有限公司", "13400000001"))
+	if r := mustRegister(t, f, "sales3", company("广州珠江啤酒有限公司", "13400000002")); r.Status != domain.StatusPendingReview {
+		t.Fatalf("over the cap: %s, want waiting for approval", r.Status)
+	}
+
+	m1 := f.dashboard(t, "manager1")
+	if m1.Disputes.Count != 1 || m1.Disputes.Items[0].ID != caseID {
+		t.Errorf("manager1's cases = %+v, want case %d", m1.Disputes, caseID)
+	}
+	if m1.DealClaims.Count != 1 || m1.DealClaims.Items[0].Kind != domain.ApprovalDealClaim || m1.Approvals.Count != 0 {
+		t.Errorf("manager1: deal claims %+v, approvals %+v", m1.DealClaims, m1.Approvals)
+	}
+	m2 := f.dashboard(t, "manager2")
+	if m2.Disputes.Count != 0 || m2.DealClaims.Count != 0 {
+		t.Errorf("manager2 sees 一组's case %+v or claim %+v", m2.Disputes, m2.DealClaims)
+	}
+	if m2.Approvals.Count != 1 || m2.Approvals.Items[0].Kind != domain.ApprovalCap {
+		t.Errorf("manager2's approvals = %+v, want sales3's cap", m2.Approvals)
+	}
+	if d := f.dashboard(t, "admin"); d.DealClaims.Count != 1 || d.Approvals.Count != 1 || d.Figures.OpenDisputes != 1 {
+		t.Errorf("admin: deal claims %d, approvals %d, open disputes %d", d.DealClaims.Count, d.Approvals.Count, d.Figures.OpenDisputes)
+	}
+	if d := f.dashboard(t, "sales1"); d.Disputes.Count != 0 || d.DealClaims.Count != 0 {
+		t.Errorf("sales1 sees deciders' queues: %+v %+v", d.Disputes, d.DealClaims)
+	}
+}
