@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -48,10 +50,10 @@ func homeView(ctx context.Context, a domain.Actor, d domain.Dashboard, pol domai
 				it.Due, it.Note = r.NextFollowUpDue, r.OwnerName
 			} else {
 				it.Countdown = protection(r, pol, d.Now)
-				if r.OwnerID != a.UserID {
+				switch {
+				case r.OwnerID != a.UserID:
 					it.Note = r.OwnerName
-				}
-				if r.Status != domain.StatusActive {
+				case r.Status != domain.StatusActive:
 					it.Note = i18n.T(ctx, "status."+string(r.Status))
 				}
 			}
@@ -141,5 +143,9 @@ func homeView(ctx context.Context, a domain.Actor, d domain.Dashboard, pol domai
 		section("home-consents-in", "home.consents_in", "/consents", d.ConsentsToAnswer.Count, consents(d.ConsentsToAnswer))
 		section("home-consents-out", "home.consents_out", "/consents", d.ConsentsAsked.Count, consents(d.ConsentsAsked))
 	}
+	// What waits comes first; the empty sections keep their order below.
+	slices.SortStableFunc(v.Sections, func(x, y templates.HomeSection) int {
+		return cmp.Compare(min(y.Count, 1), min(x.Count, 1))
+	})
 	return v
 }
