@@ -18,7 +18,8 @@ import (
 // TestOpenAPIDescribesResponses: real answers of the API, from every
 // resource and the error statuses, conform to the schemas the document
 // gives for their operation and status — every field they carry is
-// documented, with its type, and every required one is there.
+// documented, with its type, and every required one is there — and the
+// bodies the API accepted conform to the document's request schemas.
 func TestOpenAPIDescribesResponses(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
@@ -43,6 +44,15 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 		if err != "" {
 			t.Errorf("%s %s: %s", method, template, err)
 			return b
+		}
+		if in := dig(doc, "paths", template, strings.ToLower(method), "requestBody", "content", "application/json", "schema"); in != nil && want < 300 {
+			var sent any
+			if err := json.Unmarshal(mustMarshal(body), &sent); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range conform(doc, in, sent, "request") {
+				t.Errorf("%s %s: an accepted body departs from the document: %s", method, template, e)
+			}
 		}
 		var v any
 		if err := json.Unmarshal(b, &v); err != nil {
