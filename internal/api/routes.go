@@ -44,4 +44,6 @@ func (api *API) Routes(r chi.Router) {
 	api.dealRoutes(r)
 	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
 	api.disputeRoutes(r)
+	// The OpenAPI document of all of the above: openapi.go.
+	api.openAPIRoutes(r)
 }

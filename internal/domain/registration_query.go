@@ -176,12 +176,17 @@ func (s *Service) Registrations(ctx context.Context, by Actor, f RegistrationFil
 		return nil, 0, fmt.Errorf("registrations: %w", err)
 	}
 	out, next := trimPage(out, f.Limit, func(x Registration) int64 { return x.ID })
-	for i := range out {
-		if !by.seesPhones(out[i]) {
-			out[i].Customer = out[i].Customer.masked()
+	by.maskPhones(out)
+	return out, next, nil
+}
+
+// maskPhones masks the phones of the registrations by may not see them of.
+func (by Actor) maskPhones(rs []Registration) {
+	for i := range rs {
+		if !by.seesPhones(rs[i]) {
+			rs[i].Customer = rs[i].Customer.masked()
 		}
 	}
-	return out, next, nil
 }
 
 // escapeLike quotes LIKE's wildcards so a search for "50%" means that.

@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 
-	"baobei/internal/domain"
 	"baobei/internal/httperr"
 	"baobei/internal/i18n"
 	"baobei/internal/session"
@@ -67,24 +66,4 @@ func (p *Pages) setLang(w http.ResponseWriter, r *http.Request) {
 		p.sm.SetLang(r.Context(), lang)
 	}
 	http.Redirect(w, r, safeBack(r), http.StatusSeeOther)
-}
-
-func (p *Pages) home(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
-	pg, r, err := p.page(r, a, "nav.home")
-	if err != nil {
-		return err
-	}
-	var v templates.HomeView
-	if a.Is(domain.RoleAdmin) {
-		users, err := p.svc.Users(r.Context(), a)
-		if err != nil {
-			return err
-		}
-		teams, err := p.svc.Teams(r.Context(), a)
-		if err != nil {
-			return err
-		}
-		v.Users, v.Teams = len(users), len(teams)
-	}
-	return render(w, r, templates.Home(pg, v))
 }
