@@ -44,4 +44,5 @@ func (api *API) Routes(r chi.Router) {
 	api.dealRoutes(r)
 	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
 	api.disputeRoutes(r)
+	api.reportRoutes(r)
 }

@@ -165,6 +165,21 @@ type reportScope struct {
 	teams []int64
 }
 
+// ReportTeams returns the teams by may narrow a report to, by name: a
+// manager's own, or all of them for admins and clerks. Others get
+// ErrForbidden.
+func (s *Service) ReportTeams(ctx context.Context, by Actor) ([]Team, error) {
+	if !by.Is(RoleManager, RoleAdmin, RoleClerk) {
+		return nil, ErrForbidden
+	}
+	var teams []Team
+	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) (err error) {
+		teams, err = reportTeams(ctx, tx, by)
+		return err
+	})
+	return teams, err
+}
+
 // reportTeams returns the teams by may report on, by name: a manager's
 // own, or all of them.
 func reportTeams(ctx context.Context, tx pgx.Tx, by Actor) ([]Team, error) {
