@@ -26,7 +26,7 @@ type ChartBar struct {
 // The chart's geometry, in viewBox units: a row is a label line and a
 // bar; the value's text sits right of the bar area.
 const (
-	chartWidth     = 400
+	chartWidth     = 320
 	chartTextWidth = 90
 	chartRow       = 46
 	chartBarTop    = 20
