@@ -53,11 +53,11 @@ var reportMessages = map[string]Text{
 	"report.sheet.attribution": {"业绩归属", "Attribution"},
 }
 
-func init() { merge(reportMessages) }
+func init() { mergeArea(reportMessages) }
 
-// merge adds the strings of one area to the catalogue; a key already in
+// mergeArea adds the strings of one area to the catalogue; a key already in
 // it is a programming error.
-func merge(area map[string]Text) {
+func mergeArea(area map[string]Text) {
 	for k, v := range area {
 		if _, dup := catalogue[k]; dup {
 			panic("i18n: " + k + " is in the catalogue twice")
