@@ -46,4 +46,5 @@ func (api *API) Routes(r chi.Router) {
 	api.disputeRoutes(r)
 	// The OpenAPI document of all of the above: openapi.go.
 	api.openAPIRoutes(r)
+	api.reportRoutes(r)
 }

@@ -43,8 +43,14 @@ type Performance struct {
 	UnclaimedAmount float64
 }
 
-// maxPerformanceDays bounds the period of the performance view.
-const maxPerformanceDays = 3660
+// performanceSpan is the performance view's period: this month by
+// default, at most about ten years.
+var performanceSpan = periodSpan{
+	start: func(end time.Time) time.Time {
+		return time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, end.Location())
+	},
+	maxDays: 3661,
+}
 
 // Performance returns the results per salesperson and team of the deals
 // signed from the day from to the day to (YYYY-MM-DD, inclusive, in the
@@ -62,7 +68,7 @@ func (s *Service) Performance(ctx context.Context, by Actor, from, to string) (P
 		if err != nil {
 			return err
 		}
-		if p.From, p.To, err = period(from, to, s.Now(), pol.Location()); err != nil {
+		if p.From, p.To, err = period(from, to, s.Now(), pol.Location(), performanceSpan); err != nil {
 			return err
 		}
 		all, manages := by.Is(RoleAdmin), managedTeams(by)
@@ -121,9 +127,17 @@ func (s *Service) Performance(ctx context.Context, by Actor, from, to string) (P
 	return p, nil
 }
 
+// periodSpan is how a period of days defaults and how long it may be.
+type periodSpan struct {
+	start   func(end time.Time) time.Time // the default first day, given the last
+	maxDays int                           // the most days, both ends counted
+}
+
 // period reads a period of days in loc: from and to as YYYY-MM-DD, to
-// inclusive; empty to is today, empty from the first of to's month.
-func period(from, to string, now time.Time, loc *time.Location) (time.Time, time.Time, error) {
+// inclusive; empty to is today, empty from span's default start. It
+// returns Invalid for a malformed date, an end before the start or a
+// period longer than span allows.
+func period(from, to string, now time.Time, loc *time.Location, span periodSpan) (time.Time, time.Time, error) {
 	bad := map[string]i18n.Text{}
 	day := func(key, s string, def time.Time) time.Time {
 		if s == "" {
@@ -137,9 +151,13 @@ func period(from, to string, now time.Time, loc *time.Location) (time.Time, time
 	}
 	n := now.In(loc)
 	end := day("to", to, time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc))
-	start := day("from", from, time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, loc))
-	if len(bad) == 0 && (end.Before(start) || end.Sub(start) > maxPerformanceDays*24*time.Hour) {
-		bad["to"] = i18n.Text{Zh: "结束日期须不早于开始日期, 且相隔不超过十年", En: "The end must not be before the start, and at most ten years after it"}
+	start := day("from", from, span.start(end))
+	switch {
+	case len(bad) > 0:
+	case end.Before(start):
+		bad["to"] = i18n.Text{Zh: "结束日期不能早于开始日期", En: "The end date cannot be before the start date"}
+	case !end.Before(start.AddDate(0, 0, span.maxDays)):
+		bad["to"] = i18n.Text{Zh: fmt.Sprintf("期间最多 %d 天", span.maxDays), En: fmt.Sprintf("The period is at most %d days", span.maxDays)}
 	}
 	if len(bad) > 0 {
 		return time.Time{}, time.Time{}, Invalid(bad)

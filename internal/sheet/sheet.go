@@ -1,6 +1,6 @@
-// Package sheet writes the daily visit sheet (每日到访登记表) as the files
-// front desks archive and open in Excel: CSV and XLSX. The pages and the
-// API share it.
+// Package sheet writes the files people archive and open in Excel, CSV
+// and XLSX: the daily visit sheet (每日到访登记表) and the reports (报表).
+// The pages and the API share it.
 package sheet
 
 import (
@@ -61,43 +61,42 @@ func WriteCSV(w io.Writer, table [][]string) error {
 	return nil
 }
 
+// Sheet is one worksheet of a workbook: its name and its rows, headings
+// first. Cells are text or numbers.
+type Sheet struct {
+	Name string
+	Rows [][]any
+}
+
 // WriteXLSX writes table as an XLSX workbook with one sheet named name,
 // the heading row bold and frozen.
 func WriteXLSX(w io.Writer, name string, table [][]string) error {
+	rows := make([][]any, len(table))
+	for i, row := range table {
+		rows[i] = make([]any, len(row))
+		for j, c := range row {
+			rows[i][j] = c
+		}
+	}
+	return WriteWorkbook(w, []Sheet{{Name: name, Rows: rows}})
+}
+
+// WriteWorkbook writes sheets as one XLSX workbook, in order, each
+// heading row bold and frozen.
+func WriteWorkbook(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName(f.GetSheetName(0), name); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	for i, row := range table {
-		cells := make([]any, len(row))
-		for j, c := range row {
-			cells[j] = c
+	for i, sh := range sheets {
+		var err error
+		if i == 0 {
+			err = f.SetSheetName(f.GetSheetName(0), sh.Name)
+		} else {
+			_, err = f.NewSheet(sh.Name)
 		}
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err == nil {
+			err = writeSheet(f, sh)
+		}
 		if err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetSheetRow(name, cell, &cells); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-	}
-	if len(table) > 0 {
-		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-		if err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		last, err := excelize.CoordinatesToCellName(len(table[0]), 1)
-		if err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetCellStyle(name, "A1", last, bold); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetColWidth(name, "A", "I", 16); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}
 	}
@@ -105,6 +104,37 @@ func WriteXLSX(w io.Writer, name string, table [][]string) error {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	return nil
+}
+
+// writeSheet fills the sheet sh.Name of f with sh's rows.
+func writeSheet(f *excelize.File, sh Sheet) error {
+	for i, row := range sh.Rows {
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			return err
+		}
+		if err := f.SetSheetRow(sh.Name, cell, &row); err != nil {
+			return err
+		}
+	}
+	if len(sh.Rows) == 0 {
+		return nil
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	lastCol, err := excelize.ColumnNumberToName(max(len(sh.Rows[0]), 1))
+	if err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(sh.Name, "A1", lastCol+"1", bold); err != nil {
+		return err
+	}
+	if err := f.SetPanes(sh.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return f.SetColWidth(sh.Name, "A", lastCol, 16)
 }
 
 // Content types of the sheet's files.
@@ -119,19 +149,26 @@ const (
 // both serve it.
 func Respond(ctx context.Context, w http.ResponseWriter, loc *time.Location, day, ext string, visits []domain.Visit) error {
 	table := VisitTable(ctx, loc, visits)
+	return respond(w, "visits-"+day, ext,
+		func(w io.Writer) error { return WriteCSV(w, table) },
+		func(w io.Writer) error { return WriteXLSX(w, day, table) })
+}
+
+// respond answers a file to download named name.<ext>: written by xlsx
+// when ext is "xlsx", by csv otherwise.
+func respond(w http.ResponseWriter, name, ext string, csv, xlsx func(io.Writer) error) error {
 	var buf bytes.Buffer
-	write, contentType := WriteCSV, ContentTypeCSV
+	write, contentType := csv, ContentTypeCSV
 	if ext == "xlsx" {
-		write = func(w io.Writer, table [][]string) error { return WriteXLSX(w, day, table) }
-		contentType = ContentTypeXLSX
+		write, contentType = xlsx, ContentTypeXLSX
 	} else {
 		ext = "csv"
 	}
-	if err := write(&buf, table); err != nil {
+	if err := write(&buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="visits-`+day+`.`+ext+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.`+ext+`"`)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
