@@ -13,7 +13,6 @@ import (
 	"baobei/internal/domain"
 )
 
-
 // withPhone is a patch that sets the registration's contacts to one
 // self contact with phone.
 func withPhone(phone string) domain.RegistrationPatch {
