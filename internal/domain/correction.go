@@ -78,6 +78,13 @@ func (by Actor) canEdit(r Registration) bool {
 	return by.UserID == r.OwnerID || (by.Is(RoleManager) && by.ManagesTeam(r.TeamID))
 }
 
+// EditableBy reports whether by may correct r now: its owner or their
+// manager, while r is in an editable state. The pages offer the edit form
+// by it; EditRegistration decides.
+func (r Registration) EditableBy(by Actor) bool {
+	return by.canEdit(r) && slices.Contains(editableStatuses, r.Status)
+}
+
 // editableStatuses are the states in which a registration's details may be
 // corrected: a claim in a dispute waits for its case, and a dead or
 // converted one is history.
