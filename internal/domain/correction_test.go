@@ -101,6 +101,33 @@ func TestEditAddingAnotherCustomersPhoneIsCaughtAsConflict(t *testing.T) {
 	}
 }
 
+// Renaming one's claim to another customer's name, or giving it their
+// credit code, is caught the same way.
+func TestEditTakingAnotherCustomersNameOrCodeIsCaught(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	held := company("深圳腾达科技有限公司", "13811112222")
+	held.Customer.USCC = "914403001922038216"
+	mustRegister(t, f, "sales1", held)
+	for i, c := range []struct {
+		name  string
+		patch domain.CustomerPatch
+		key   string
+	}{
+		{"name", domain.CustomerPatch{Name: ptr("腾达科技(深圳)有限公司")}, "name_exact"},
+		{"credit code", domain.CustomerPatch{USCC: ptr("9144-0300-1922-0382-16")}, "uscc"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mine := mustRegister(t, f, "sales3", company(fmt.Sprintf("杭州远景%d软件有限公司", i), fmt.Sprintf("1393333000%d", i)))
+			f.advance(time.Minute)
+			got := mustEdit(t, f, "sales3", mine.ID, domain.RegistrationPatch{Customer: &c.patch})
+			if got.Status != domain.StatusRejected || got.Conflict == nil || !strings.Contains(strings.Join(got.Conflict.MatchedOn, ","), c.key) {
+				t.Fatalf("edit taking the %s: %s %+v", c.name, got.Status, got.Conflict)
+			}
+		})
+	}
+}
+
 // A claim keeps its registered_at only for keys it already had: an early
 // claim that adds a key a later claim holds loses it by time, because the
 // added key counts from the edit, not from the early registration.
