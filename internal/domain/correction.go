@@ -261,13 +261,11 @@ func (e editConflict) settle(ctx context.Context, tx pgx.Tx, holders []candidate
 		return err
 	}
 	d := decideAgainst(e.pol, theirs, mine, len(holders))
-	// The edited claim now describes the holder's customer.
-	if _, err := tx.Exec(ctx, `UPDATE registrations SET customer_id = $3 WHERE tenant_id = $1 AND id = $2`,
-		tenantID, id, h.CustomerID); err != nil {
-		return fmt.Errorf("edit conflict: %w", err)
-	}
 	switch d.Winner {
 	case 0: // the holder keeps it; the edited claim is rejected
+		if err := e.moveTo(ctx, tx, h.CustomerID); err != nil {
+			return err
+		}
 		if err := releaseKeys(ctx, tx, tenantID, id); err != nil {
 			return err
 		}
@@ -292,6 +290,9 @@ func (e editConflict) settle(ctx context.Context, tx pgx.Tx, holders []candidate
 		}
 		return notifyHolderKept(ctx, tx, tenantID, h, d.Rule)
 	case 1: // the edited claim wins; the holder is rejected
+		if err := e.moveTo(ctx, tx, h.CustomerID); err != nil {
+			return err
+		}
 		if err := setDecisionWinner(ctx, tx, tenantID, id, d.Rule); err != nil {
 			return err
 		}
@@ -318,6 +319,11 @@ func (e editConflict) settle(ctx context.Context, tx pgx.Tx, holders []candidate
 		}
 		return notifyHolderLost(ctx, tx, tenantID, h, d.Rule, e.pol.AppealDays)
 	default: // arbitration: both wait for a manager, each keeping the keys it holds
+		// The edited claim keeps its customer, known now by all its keys,
+		// so that claims on the keys it holds still find it.
+		if err := updateCustomer(ctx, tx, tenantID, e.reg.CustomerID, e.in.Customer, e.keys, e.now); err != nil {
+			return err
+		}
 		if err := setStatus(ctx, tx, e.by, id, StatusInDispute, e.now); err != nil {
 			return err
 		}
@@ -330,4 +336,15 @@ func (e editConflict) settle(ctx context.Context, tx pgx.Tx, holders []candidate
 		owner := Actor{TenantID: tenantID, UserID: e.reg.OwnerID, TeamID: e.reg.TeamID}
 		return notifyArbitration(ctx, tx, tenantID, h, owner, e.now)
 	}
+}
+
+// moveTo makes the edited claim a claim on customer id (the holder's),
+// which it now describes, as a new registration colliding with the holder
+// would be.
+func (e editConflict) moveTo(ctx context.Context, tx pgx.Tx, customerID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE registrations SET customer_id = $3 WHERE tenant_id = $1 AND id = $2`,
+		e.by.TenantID, e.reg.ID, customerID); err != nil {
+		return fmt.Errorf("edit conflict: %w", err)
+	}
+	return nil
 }

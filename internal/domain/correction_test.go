@@ -182,6 +182,13 @@ func TestEditConflictGoesToArbitrationWhenUndecided(t *testing.T) {
 		t.Fatalf("undecided edit conflict: %s %+v, want in_dispute with a case", got.Status, got.Conflict)
 	}
 	mustRegStatus(t, f, held.ID, domain.StatusInDispute)
+	// The edited claim still holds its own name while the case waits: a
+	// newcomer on it collides with it (and, against its history claim,
+	// goes to arbitration too).
+	next := mustRegister(t, f, "sales4", company("杭州远景软件有限公司", "13700000000"))
+	if next.Status != domain.StatusInDispute || next.Conflict == nil || strings.Join(next.Conflict.MatchedOn, ",") != "name_exact" {
+		t.Errorf("registering the edited claim's own name during the case: %s %+v, want a conflict on the name", next.Status, next.Conflict)
+	}
 }
 
 // Removed keys free their live_keys rows at once; the new phone is held.
