@@ -54,6 +54,7 @@ type dealBody struct {
 	ClaimDeadline *time.Time        `json:"claim_deadline"`
 	Claims        []claimBody       `json:"claims"`
 	CreatedAt     time.Time         `json:"created_at"`
+	voidBody
 }
 
 func ids(ns []int64) []string {
@@ -77,7 +78,8 @@ func dealJSON(r *http.Request, d domain.Deal) dealBody {
 		Attribution: attributionBody{Status: d.Status, Rule: d.Rule, RuleText: d.Rule.Label().In(i18n.FromContext(r.Context())),
 			OwnerID: idString(d.OwnerID), OwnerName: d.OwnerName, TeamID: idString(d.TeamID), TeamName: d.TeamName,
 			AssistIDs: ids(d.AssistIDs), RegistrationID: idString(d.RegistrationID)},
-		Claims: make([]claimBody, len(d.Claims))}
+		Claims:   make([]claimBody, len(d.Claims)),
+		voidBody: voidBody{VoidedAt: d.VoidedAt, VoidedBy: d.VoidedByName, VoidReason: d.VoidReason}}
 	if d.Full {
 		b.BuyerPhone = &d.BuyerPhone
 	}

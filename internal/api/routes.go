@@ -47,4 +47,6 @@ func (api *API) Routes(r chi.Router) {
 	// The OpenAPI document of all of the above: openapi.go.
 	api.openAPIRoutes(r)
 	api.reportRoutes(r)
+	// Corrections: editing registrations, voiding visits and deals: correction.go.
+	api.correctionRoutes(r)
 }

@@ -34,12 +34,21 @@ type visitBody struct {
 	PartySize       int                `json:"party_size"`
 	Note            string             `json:"note"`
 	RecordedBy      string             `json:"recorded_by"`
+	voidBody
+}
+
+// voidBody says whether and why a visit or deal was voided (作废).
+type voidBody struct {
+	VoidedAt   *time.Time `json:"voided_at"`
+	VoidedBy   string     `json:"voided_by,omitempty"`
+	VoidReason string     `json:"void_reason,omitempty"`
 }
 
 func visitJSON(v domain.Visit) visitBody {
 	return visitBody{ID: strconv.FormatInt(v.ID, 10), Effect: v.Effect, RegistrationID: idString(v.RegistrationID), VisitorName: v.VisitorName,
 		Phone: v.Phone, Company: v.Company, CustomerName: v.CustomerName, SalespersonID: idString(v.SalespersonID),
-		SalespersonName: v.SalespersonName, VisitedAt: v.VisitedAt, PartySize: v.PartySize, Note: v.Note, RecordedBy: v.RecordedByName}
+		SalespersonName: v.SalespersonName, VisitedAt: v.VisitedAt, PartySize: v.PartySize, Note: v.Note, RecordedBy: v.RecordedByName,
+		voidBody: voidBody{VoidedAt: v.VoidedAt, VoidedBy: v.VoidedByName, VoidReason: v.VoidReason}}
 }
 
 // createVisit logs a walk-in visit: 201 with its effect.

@@ -54,11 +54,16 @@ type Deal struct {
 	CreatedAt      time.Time
 	Claims         []DealClaim
 	Full           bool
+	// VoidedAt is when a clerk or admin voided the deal (作废), nil if not;
+	// a voided deal is kept and shown, but credits nobody.
+	VoidedAt     *time.Time
+	VoidReason   string
+	VoidedByName string
 }
 
 // ClaimOpen reports whether salespeople may still claim the deal at now.
 func (d Deal) ClaimOpen(now time.Time) bool {
-	return d.Status == DealUnclaimed && d.ClaimDeadline != nil && now.Before(*d.ClaimDeadline)
+	return d.Status == DealUnclaimed && d.VoidedAt == nil && d.ClaimDeadline != nil && now.Before(*d.ClaimDeadline)
 }
 
 // DealInput is what a salesperson or clerk records for a deal. The
@@ -403,7 +408,7 @@ func teamManagers(ctx context.Context, tx pgx.Tx, tenantID int64) (map[int64]int
 func dealHistory(ctx context.Context, tx pgx.Tx, tenantID, customerID, userID, teamID int64) (bool, error) {
 	var ok bool
 	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deals d
-		WHERE d.tenant_id = $1 AND d.customer_id = $2
+		WHERE d.tenant_id = $1 AND d.customer_id = $2 AND d.voided_at IS NULL
 			AND (d.owner_id = $3 OR d.signer_id = $3 OR ($4::bigint <> 0 AND (d.team_id = $4 OR d.signer_team_id = $4))))`,
 		tenantID, customerID, userID, teamID).Scan(&ok)
 	if err != nil {
@@ -427,12 +432,13 @@ const dealColumns = `d.id, d.contract_no, d.customer_id, d.customer, d.buyer_pho
 	ARRAY(SELECT x.user_id FROM deal_assists x WHERE x.tenant_id = d.tenant_id AND x.deal_id = d.id ORDER BY x.user_id),
 	ARRAY(SELECT xu.display_name FROM deal_assists x JOIN users xu ON xu.tenant_id = x.tenant_id AND xu.id = x.user_id
 		WHERE x.tenant_id = d.tenant_id AND x.deal_id = d.id ORDER BY x.user_id),
-	(` + dealReader + `) IS TRUE`
+	(` + dealReader + `) IS TRUE, d.voided_at, d.void_reason, COALESCE(vu.display_name, '')`
 
 const dealFrom = ` FROM deals d
 	JOIN users su ON su.tenant_id = d.tenant_id AND su.id = d.signer_id
 	LEFT JOIN users ou ON ou.tenant_id = d.tenant_id AND ou.id = d.owner_id
-	LEFT JOIN teams t ON t.tenant_id = d.tenant_id AND t.id = d.team_id `
+	LEFT JOIN teams t ON t.tenant_id = d.tenant_id AND t.id = d.team_id
+	LEFT JOIN users vu ON vu.tenant_id = d.tenant_id AND vu.id = d.voided_by `
 
 // readerArgs are $1–$4 of dealColumns for by.
 func (by Actor) readerArgs() []any {
@@ -444,7 +450,7 @@ func scanDeal(row pgx.Row) (Deal, error) {
 	err := row.Scan(&d.ID, &d.ContractNo, &d.CustomerID, &d.Customer, &d.BuyerPhone, &d.SignedAt, &d.Amount,
 		&d.SignerID, &d.SignerName, &d.RecordedBy, &d.Status, &d.Rule, &d.OwnerID, &d.OwnerName,
 		&d.TeamID, &d.TeamName, &d.RegistrationID, &d.ClaimDeadline, &d.AttributedAt, &d.CreatedAt,
-		&d.AssistIDs, &d.AssistNames, &d.Full)
+		&d.AssistIDs, &d.AssistNames, &d.Full, &d.VoidedAt, &d.VoidReason, &d.VoidedByName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, ErrNotFound
 	}
@@ -458,7 +464,7 @@ func (d Deal) visibleTo(by Actor) (Deal, bool) {
 	if d.Full {
 		return d, true
 	}
-	if d.Status != DealUnclaimed || !by.Is(RoleSales, RoleManager, RoleAdmin) {
+	if d.Status != DealUnclaimed || d.VoidedAt != nil || !by.Is(RoleSales, RoleManager, RoleAdmin) {
 		return Deal{}, false
 	}
 	d.BuyerPhone = ""
@@ -511,7 +517,8 @@ type DealFilter struct {
 }
 
 // Deals lists the deals the actor reads, newest first; with Status
-// unclaimed, every unclaimed deal for sales+ (without buyers' phones).
+// unclaimed, every unclaimed deal that is not voided for sales+ (without
+// buyers' phones).
 // Front desk sees none. It returns the next cursor, 0 at the end.
 func (s *Service) Deals(ctx context.Context, by Actor, f DealFilter) ([]Deal, int64, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
@@ -524,7 +531,7 @@ func (s *Service) Deals(ctx context.Context, by Actor, f DealFilter) ([]Deal, in
 	}
 	visible := `(` + dealReader + `) IS TRUE`
 	if f.Status == DealUnclaimed && by.Is(RoleSales, RoleManager, RoleAdmin) {
-		visible = `TRUE`
+		visible = `(d.voided_at IS NULL OR (` + dealReader + `) IS TRUE)`
 	}
 	where := []string{"d.tenant_id = $1", visible}
 	if f.Status != "" {

@@ -24,13 +24,15 @@ func openDealCase(ctx context.Context, tx pgx.Tx, by Actor, in DisputeInput, now
 		status DealStatus
 		owner  int64
 		party  bool
+		voided bool
 	)
 	err := tx.QueryRow(ctx, `
 		SELECT x.status, COALESCE(x.owner_id, 0),
 			x.signer_id = $3 OR x.owner_id IS NOT DISTINCT FROM $3
 			OR EXISTS (SELECT 1 FROM deal_assists a WHERE a.tenant_id = x.tenant_id AND a.deal_id = x.id AND a.user_id = $3)
-			OR EXISTS (SELECT 1 FROM deal_claims c WHERE c.tenant_id = x.tenant_id AND c.deal_id = x.id AND c.claimant_id = $3)
-		FROM deals x WHERE x.tenant_id = $1 AND x.id = $2 FOR UPDATE`, by.TenantID, in.DealID, by.UserID).Scan(&status, &owner, &party)
+			OR EXISTS (SELECT 1 FROM deal_claims c WHERE c.tenant_id = x.tenant_id AND c.deal_id = x.id AND c.claimant_id = $3),
+			x.voided_at IS NOT NULL
+		FROM deals x WHERE x.tenant_id = $1 AND x.id = $2 FOR UPDATE`, by.TenantID, in.DealID, by.UserID).Scan(&status, &owner, &party, &voided)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -58,6 +60,8 @@ func openDealCase(ctx context.Context, tx pgx.Tx, by Actor, in DisputeInput, now
 		return 0, fmt.Errorf("case: %w", err)
 	}
 	switch {
+	case voided:
+		return 0, InvalidMsg(i18n.Text{Zh: "该成交已作废, 不计业绩, 无需申诉", En: "This deal is voided and credits nobody; there is nothing to dispute"})
 	case status == DealUnclaimed:
 		return 0, InvalidMsg(i18n.Text{Zh: "该成交尚在认领期, 请提交认领", En: "This deal is open for claims; claim it instead"})
 	case owner == by.UserID:

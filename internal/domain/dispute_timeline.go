@@ -27,6 +27,7 @@ func caseTimeline(ctx context.Context, tx pgx.Tx, tenantID int64, c caseRow) ([]
 		UNION ALL
 		SELECT v.visited_at, 'visit', COALESCE(s.display_name, ''), v.registration_id, '', '',
 			v.visitor_name || ' ×' || v.party_size || CASE WHEN v.note = '' THEN '' ELSE ' · ' || v.note END
+				|| CASE WHEN v.voided_at IS NULL THEN '' ELSE ' · 已作废 / voided: ' || v.void_reason END
 		FROM visits v LEFT JOIN users s ON s.tenant_id = v.tenant_id AND s.id = v.salesperson_id
 		WHERE v.tenant_id = $1 AND v.registration_id = ANY($2)
 		UNION ALL
@@ -40,6 +41,7 @@ func caseTimeline(ctx context.Context, tx pgx.Tx, tenantID int64, c caseRow) ([]
 		UNION ALL
 		SELECT x.signed_at, 'deal', u.display_name, COALESCE(x.registration_id, 0), '', x.status,
 			x.contract_no || ' · ¥' || x.amount::text
+				|| CASE WHEN x.voided_at IS NULL THEN '' ELSE ' · 已作废 / voided: ' || x.void_reason END
 		FROM deals x JOIN users u ON u.tenant_id = x.tenant_id AND u.id = x.signer_id
 		WHERE x.tenant_id = $1 AND x.customer_id = $6
 		ORDER BY 1, 2`, tenantID, regs, c.ConflictID, c.ID, c.DealID, c.CustomerID)

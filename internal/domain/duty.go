@@ -135,7 +135,7 @@ func assignDutyTeams(ctx context.Context, tx pgx.Tx, by Actor, pol Policy, now t
 		WITH due AS (
 			SELECT d.id, (date_trunc('week', d.signed_at AT TIME ZONE $3))::date AS week
 			FROM deals d
-			WHERE d.tenant_id = $1 AND d.status = 'unclaimed' AND d.claim_deadline <= $2
+			WHERE d.tenant_id = $1 AND d.status = 'unclaimed' AND d.claim_deadline <= $2 AND d.voided_at IS NULL
 				AND ($4::bigint = 0 OR d.id = $4)
 				AND NOT EXISTS (SELECT 1 FROM deal_claims c WHERE c.tenant_id = d.tenant_id AND c.deal_id = d.id AND c.status = 'pending')
 			FOR UPDATE OF d

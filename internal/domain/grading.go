@@ -40,7 +40,7 @@ const gradedCustomers = `(
 	FROM customers c
 	CROSS JOIN LATERAL (
 		SELECT count(*) AS deals, COALESCE(sum(d.amount) FILTER (WHERE d.signed_at > $2), 0)::float8 AS recent
-		FROM deals d WHERE d.tenant_id = c.tenant_id AND d.customer_id = c.id
+		FROM deals d WHERE d.tenant_id = c.tenant_id AND d.customer_id = c.id AND d.voided_at IS NULL
 	) g
 	WHERE c.tenant_id = $1
 ) gc`

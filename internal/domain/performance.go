@@ -74,7 +74,7 @@ func (s *Service) Performance(ctx context.Context, by Actor, from, to string) (P
 		all, manages := by.Is(RoleAdmin), managedTeams(by)
 		end := p.To.AddDate(0, 0, 1)
 		const periodDeals = `WITH p AS (SELECT d.id, d.tenant_id, d.owner_id, d.team_id, d.amount, d.status FROM deals d
-			WHERE d.tenant_id = $1 AND d.signed_at >= $2 AND d.signed_at < $3)`
+			WHERE d.tenant_id = $1 AND d.signed_at >= $2 AND d.signed_at < $3 AND d.voided_at IS NULL)`
 		rows, err := tx.Query(ctx, periodDeals+`,
 			credit AS (SELECT owner_id AS user_id, count(*) AS n, sum(amount) AS amount FROM p
 				WHERE status <> 'unclaimed' AND owner_id IS NOT NULL GROUP BY owner_id),

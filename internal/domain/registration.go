@@ -162,6 +162,18 @@ var incompleteFields = map[string]string{
 	"project": "customer.project", "grade": "grade", "first_contact": "first_contact_at",
 }
 
+// incomplete is the refusal of a registration scoring below
+// min_completeness (无效报备), marking the missing fields.
+func incomplete(score, minScore int, missing []string) *Error {
+	f := map[string]i18n.Text{}
+	for _, m := range missing {
+		f[incompleteFields[m]] = i18n.Text{Zh: "必填 (信息完整度不足)", En: "Required (registration incomplete)"}
+	}
+	return &Error{Code: CodeInvalid, Fields: f, Message: i18n.Text{
+		Zh: fmt.Sprintf("无效报备: 信息完整度 %d 分, 低于要求的 %d 分, 请补充标出的字段", score, minScore),
+		En: fmt.Sprintf("Invalid registration: completeness %d is below the required %d; fill in the marked fields", score, minScore)}}
+}
+
 func registerTx(ctx context.Context, tx pgx.Tx, by Actor, in RegistrationInput, now time.Time, exempt bool) (int64, error) {
 	pol, err := loadPolicy(ctx, tx, by.TenantID)
 	if err != nil {
@@ -172,13 +184,7 @@ func registerTx(ctx context.Context, tx pgx.Tx, by Actor, in RegistrationInput, 
 		missing = []string{}
 	}
 	if score < pol.MinCompleteness && !exempt {
-		f := map[string]i18n.Text{}
-		for _, m := range missing {
-			f[incompleteFields[m]] = i18n.Text{Zh: "必填 (信息完整度不足)", En: "Required (registration incomplete)"}
-		}
-		return 0, &Error{Code: CodeInvalid, Fields: f, Message: i18n.Text{
-			Zh: fmt.Sprintf("无效报备: 信息完整度 %d 分, 低于要求的 %d 分, 请补充标出的字段", score, pol.MinCompleteness),
-			En: fmt.Sprintf("Invalid registration: completeness %d is below the required %d; fill in the marked fields", score, pol.MinCompleteness)}}
+		return 0, incomplete(score, pol.MinCompleteness, missing)
 	}
 	if in.FirstContactAt != nil && in.FirstContactAt.After(now.Add(5*time.Minute)) {
 		return 0, Invalid(map[string]i18n.Text{"first_contact_at": {Zh: "首次接触时间不能晚于现在", En: "First contact cannot be in the future"}})
@@ -303,31 +309,17 @@ func (n newRegistration) insertUnopposed(ctx context.Context, tx pgx.Tx, strong 
 }
 
 // insertOpposed files a claim on a customer others hold and lets the rule
-// engine settle it against the earliest holder. A claim that would beat
-// several holders goes to arbitration: a manager untangles that.
+// engine settle it against the earliest holder (decideAgainst).
 func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders []candidate, keys, strong []Key) (int64, error) {
 	h := holders[0]
 	n.customerID = h.CustomerID
 	mine := Claim{OwnerName: n.ownerName(ctx, tx), EffectiveAt: n.now, Completeness: n.score,
 		HistoryEvidence: strings.TrimSpace(n.in.HistoryClaim) != ""}
-	theirs := Claim{RegistrationID: h.ID, OwnerName: h.OwnerName, EffectiveAt: h.RegisteredAt, Completeness: h.Completeness,
-		HistoryEvidence: h.HistoryClaim != ""}
-	var err error
-	if mine.HistoryDeal, err = dealHistory(ctx, tx, n.by.TenantID, h.CustomerID, n.by.UserID, n.by.TeamID); err != nil {
+	theirs, mine, err := opposingClaims(ctx, tx, n.by.TenantID, h, mine, n.by.UserID, n.by.TeamID)
+	if err != nil {
 		return 0, err
 	}
-	if theirs.HistoryDeal, err = dealHistory(ctx, tx, n.by.TenantID, h.CustomerID, h.OwnerID, h.TeamID); err != nil {
-		return 0, err
-	}
-	if mine.EffectiveAt.Equal(theirs.EffectiveAt) {
-		// At the same instant, the claim the database took first counts as earlier.
-		mine.EffectiveAt = mine.EffectiveAt.Add(time.Microsecond)
-	}
-	d := Decide(n.pol.ConflictRules, n.pol.CompletenessMargin, n.pol.Location(), theirs, mine)
-	if d.Winner == 1 && len(holders) > 1 {
-		d = Decision{Rule: d.Rule, Winner: Undecided, Reason: i18n.Text{
-			Zh: "该客户同时被多个报备持有, 需经理仲裁", En: "Several claims hold this customer; a manager must arbitrate"}}
-	}
+	d := decideAgainst(n.pol, theirs, mine, len(holders))
 	matched := h.MatchedOn
 	switch d.Winner {
 	case 0: // the holder keeps it
@@ -348,10 +340,7 @@ func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders [
 		if err := recordConflict(ctx, tx, n.by, id, h.ID, matched, "decided", d, h.ID, n.now); err != nil {
 			return 0, err
 		}
-		return id, notify(ctx, tx, n.by.TenantID, h.OwnerID, "conflict", i18n.Text{
-			Zh: fmt.Sprintf("有人报备了您的客户「%s」(撞单), 已按%s保留给您", h.CustomerName, d.Rule.Label().Zh),
-			En: fmt.Sprintf("Someone registered your customer %s; it stays yours (%s)", h.CustomerName, d.Rule.Label().En)},
-			registrationLink(h.ID))
+		return id, notifyHolderKept(ctx, tx, n.by.TenantID, h, d.Rule)
 	case 1: // the newcomer wins
 		status := n.initialStatus()
 		id, err := n.insert(ctx, tx, status)
@@ -382,10 +371,7 @@ func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders [
 		if err := recordConflict(ctx, tx, n.by, id, h.ID, matched, "decided", d, id, n.now); err != nil {
 			return 0, err
 		}
-		return id, notify(ctx, tx, n.by.TenantID, h.OwnerID, "conflict", i18n.Text{
-			Zh: fmt.Sprintf("您对客户「%s」的报备在撞单中被驳回 (%s), 可在 %d 天内申诉", h.CustomerName, d.Rule.Label().Zh, n.pol.AppealDays),
-			En: fmt.Sprintf("Your registration of %s lost a conflict (%s); you may appeal within %d days", h.CustomerName, d.Rule.Label().En, n.pol.AppealDays)},
-			registrationLink(h.ID))
+		return id, notifyHolderLost(ctx, tx, n.by.TenantID, h, d.Rule, n.pol.AppealDays)
 	default: // arbitration: both claims wait for a manager, protection paused
 		id, err := n.insert(ctx, tx, StatusInDispute)
 		if err != nil {
@@ -399,6 +385,50 @@ func (n newRegistration) insertOpposed(ctx context.Context, tx pgx.Tx, holders [
 		}
 		return id, notifyArbitration(ctx, tx, n.by.TenantID, h, n.by, n.now)
 	}
+}
+
+// opposingClaims returns the holder h's claim and mine (owned by ownerID
+// of team teamID) with the history rule's deals in the system filled in.
+func opposingClaims(ctx context.Context, tx pgx.Tx, tenantID int64, h candidate, mine Claim, ownerID, teamID int64) (theirs, _ Claim, err error) {
+	theirs = Claim{RegistrationID: h.ID, OwnerName: h.OwnerName, EffectiveAt: h.RegisteredAt, Completeness: h.Completeness,
+		HistoryEvidence: h.HistoryClaim != ""}
+	if mine.HistoryDeal, err = dealHistory(ctx, tx, tenantID, h.CustomerID, ownerID, teamID); err != nil {
+		return theirs, mine, err
+	}
+	theirs.HistoryDeal, err = dealHistory(ctx, tx, tenantID, h.CustomerID, h.OwnerID, h.TeamID)
+	return theirs, mine, err
+}
+
+// decideAgainst runs the rule engine between the earliest holder of a
+// customer (theirs) and a claim on it (mine). A claim that would beat
+// several holders goes to arbitration: a manager untangles that.
+func decideAgainst(pol Policy, theirs, mine Claim, holders int) Decision {
+	if mine.EffectiveAt.Equal(theirs.EffectiveAt) {
+		// At the same instant, the claim the database took first counts as earlier.
+		mine.EffectiveAt = mine.EffectiveAt.Add(time.Microsecond)
+	}
+	d := Decide(pol.ConflictRules, pol.CompletenessMargin, pol.Location(), theirs, mine)
+	if d.Winner == 1 && holders > 1 {
+		d = Decision{Rule: d.Rule, Winner: Undecided, Reason: i18n.Text{
+			Zh: "该客户同时被多个报备持有, 需经理仲裁", En: "Several claims hold this customer; a manager must arbitrate"}}
+	}
+	return d
+}
+
+// notifyHolderKept tells the holder h that a colliding claim lost to theirs.
+func notifyHolderKept(ctx context.Context, tx pgx.Tx, tenantID int64, h candidate, rule Rule) error {
+	return notify(ctx, tx, tenantID, h.OwnerID, "conflict", i18n.Text{
+		Zh: fmt.Sprintf("有人报备了您的客户「%s」(撞单), 已按%s保留给您", h.CustomerName, rule.Label().Zh),
+		En: fmt.Sprintf("Someone registered your customer %s; it stays yours (%s)", h.CustomerName, rule.Label().En)},
+		registrationLink(h.ID))
+}
+
+// notifyHolderLost tells the holder h that their claim lost a conflict.
+func notifyHolderLost(ctx context.Context, tx pgx.Tx, tenantID int64, h candidate, rule Rule, appealDays int) error {
+	return notify(ctx, tx, tenantID, h.OwnerID, "conflict", i18n.Text{
+		Zh: fmt.Sprintf("您对客户「%s」的报备在撞单中被驳回 (%s), 可在 %d 天内申诉", h.CustomerName, rule.Label().Zh, appealDays),
+		En: fmt.Sprintf("Your registration of %s lost a conflict (%s); you may appeal within %d days", h.CustomerName, rule.Label().En, appealDays)},
+		registrationLink(h.ID))
 }
 
 func (n newRegistration) ownerName(ctx context.Context, tx pgx.Tx) string {

@@ -63,6 +63,11 @@ type Visit struct {
 	RegistrationID  int64
 	RecordedByName  string
 	CreatedAt       time.Time
+	// VoidedAt is when a clerk or admin voided the visit (作废), nil if
+	// not; a voided visit stays on the sheet, marked, and confirms nothing.
+	VoidedAt     *time.Time
+	VoidReason   string
+	VoidedByName string
 }
 
 // visitSkew is how far in the future a visit time may lie (device clocks).
@@ -387,16 +392,18 @@ func selfVisit(ctx context.Context, tx pgx.Tx, tenantID int64, in VisitInput, ca
 
 const visitColumns = `v.id, v.visitor_name, v.phone, v.company, v.customer_name, COALESCE(v.salesperson_id, 0),
 	COALESCE(su.display_name, ''), v.visited_at, v.party_size, v.note, v.effect, COALESCE(v.registration_id, 0),
-	ru.display_name, v.created_at`
+	ru.display_name, v.created_at, v.voided_at, v.void_reason, COALESCE(vu.display_name, '')`
 
 const visitFrom = ` FROM visits v
 	LEFT JOIN users su ON su.tenant_id = v.tenant_id AND su.id = v.salesperson_id
-	JOIN users ru ON ru.tenant_id = v.tenant_id AND ru.id = v.recorded_by `
+	JOIN users ru ON ru.tenant_id = v.tenant_id AND ru.id = v.recorded_by
+	LEFT JOIN users vu ON vu.tenant_id = v.tenant_id AND vu.id = v.voided_by `
 
 func scanVisit(row pgx.Row) (Visit, error) {
 	var v Visit
 	err := row.Scan(&v.ID, &v.VisitorName, &v.Phone, &v.Company, &v.CustomerName, &v.SalespersonID, &v.SalespersonName,
-		&v.VisitedAt, &v.PartySize, &v.Note, &v.Effect, &v.RegistrationID, &v.RecordedByName, &v.CreatedAt)
+		&v.VisitedAt, &v.PartySize, &v.Note, &v.Effect, &v.RegistrationID, &v.RecordedByName, &v.CreatedAt,
+		&v.VoidedAt, &v.VoidReason, &v.VoidedByName)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return v, ErrNotFound
 	}

@@ -23,6 +23,7 @@ type tenantData struct {
 	Dispute, Consent, Approval    int64
 	Deal, DealClaim, Dealer, File int64
 	Texts                         []string // the marked free texts, as typed
+	Visit                         int64    // the front desk's visit (a self-visit)
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -128,9 +129,10 @@ func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 		t.Fatalf("seed %s: no claim to ask consent of in %+v", slug, check)
 	}
 
-	_, err = app.Svc.RecordVisit(ctx, app.actorOf(t, slug, "frontdesk1"), domain.VisitInput{VisitorName: "王先生",
+	visit, err := app.Svc.RecordVisit(ctx, app.actorOf(t, slug, "frontdesk1"), domain.VisitInput{VisitorName: "王先生",
 		Phone: seedPhone9, Company: seedVisitor, VisitedAt: &now, PartySize: 2, Note: text("来访-")})
 	must(err)
+	d.Visit = visit.ID
 	amount := 100000.0
 	deal, err := app.Svc.RecordDeal(ctx, app.actorOf(t, slug, "clerk1"), domain.DealInput{ContractNo: text("HT-"),
 		Customer: domain.Customer{Kind: domain.KindCompany, Name: seedDealt,

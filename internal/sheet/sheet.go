@@ -25,7 +25,7 @@ var columns = []string{"visit.visited_at", "visit.visitor_name", "visit.phone", 
 
 // VisitTable returns the sheet of visits as rows of text, headings first,
 // in the language of ctx with times in loc. Phones are as the visits hold
-// them: masked.
+// them: masked. A voided visit's effect says so, with the reason.
 func VisitTable(ctx context.Context, loc *time.Location, visits []domain.Visit) [][]string {
 	head := make([]string, len(columns))
 	for i, key := range columns {
@@ -37,8 +37,12 @@ func VisitTable(ctx context.Context, loc *time.Location, visits []domain.Visit) 
 		if v.SalespersonID == 0 {
 			sales = i18n.T(ctx, "visit.self_visit")
 		}
+		effect := i18n.T(ctx, "visit.effect."+string(v.Effect))
+		if v.VoidedAt != nil { // a voided visit stays on the sheet, marked
+			effect += " · " + i18n.T(ctx, "void.voided") + ": " + v.VoidReason
+		}
 		table = append(table, []string{v.VisitedAt.In(loc).Format("2006-01-02 15:04"), v.VisitorName, v.Phone, v.Company,
-			sales, strconv.Itoa(v.PartySize), i18n.T(ctx, "visit.effect."+string(v.Effect)), v.Note, v.RecordedByName})
+			sales, strconv.Itoa(v.PartySize), effect, v.Note, v.RecordedByName})
 	}
 	return table
 }

@@ -26,6 +26,7 @@ func (p *Pages) renderDeal(w http.ResponseWriter, r *http.Request, a domain.Acto
 	}
 	v.Deal = d
 	v.CanClaim = a.Is(domain.RoleSales, domain.RoleManager, domain.RoleAdmin) && d.ClaimOpen(p.svc.Now())
+	v.CanVoid = a.Is(domain.RoleClerk, domain.RoleAdmin) && d.VoidedAt == nil
 	v.Decide = map[int64]bool{}
 	for _, c := range d.Claims {
 		if c.ClaimantID == a.UserID && c.Status == domain.ClaimPending {

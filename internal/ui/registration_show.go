@@ -44,6 +44,7 @@ func (p *Pages) renderRegistration(w http.ResponseWriter, r *http.Request, a dom
 		MinCompleteness: pol.MinCompleteness,
 		Timeline:        timeline(reg),
 		CanReview:       reg.Status == domain.StatusPendingReview && mayReview(a, reg),
+		CanEdit:         reg.EditableBy(a),
 		ReviewError:     reviewErr,
 		Grade:           grade,
 	}

@@ -69,4 +69,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.disputeRoutes(r)
 	// Reports: report_show.go.
 	p.reportRoutes(r)
+	// Corrections: editing registrations, voiding visits and deals: correction_routes.go.
+	p.correctionRoutes(r)
 }

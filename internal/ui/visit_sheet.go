@@ -26,7 +26,12 @@ func (p *Pages) showVisitSheet(w http.ResponseWriter, r *http.Request, a domain.
 	if err != nil {
 		return err
 	}
-	day := p.sheetDay(r, loc)
+	return p.renderVisitSheet(w, r, a, loc, p.sheetDay(r, loc), http.StatusOK, "")
+}
+
+// renderVisitSheet shows the sheet of day, with voidErr (a refused void)
+// over it; clerks and admins get a void button per visit.
+func (p *Pages) renderVisitSheet(w http.ResponseWriter, r *http.Request, a domain.Actor, loc *time.Location, day string, status int, voidErr string) error {
 	rows, err := p.svc.Visits(r.Context(), a, day)
 	if err != nil {
 		return err
@@ -34,12 +39,13 @@ func (p *Pages) showVisitSheet(w http.ResponseWriter, r *http.Request, a domain.
 	d, _ := time.ParseInLocation(time.DateOnly, day, loc) // Visits refused a malformed day
 	q := url.Values{"date": {day}}.Encode()
 	v := templates.VisitSheetView{Date: day, Rows: rows, CSVURL: "/visits/sheet.csv?" + q, XLSXURL: "/visits/sheet.xlsx?" + q,
-		Prev: d.AddDate(0, 0, -1).Format(time.DateOnly), Next: d.AddDate(0, 0, 1).Format(time.DateOnly)}
+		Prev: d.AddDate(0, 0, -1).Format(time.DateOnly), Next: d.AddDate(0, 0, 1).Format(time.DateOnly),
+		CanVoid: a.Is(domain.RoleClerk, domain.RoleAdmin), VoidError: voidErr}
 	pg, r, err := p.page(r, a, "nav.visit_sheet")
 	if err != nil {
 		return err
 	}
-	return render(w, r, templates.VisitSheet(pg, v))
+	return renderStatus(w, r, status, templates.VisitSheet(pg, v))
 }
 
 // downloadVisitSheet answers the daily visit sheet of ?date= as a CSV or
