@@ -210,7 +210,7 @@ WITH reg AS (
 	SELECT 'visited', '', team_id, owner_id, 0 FROM reg WHERE visited_at IS NOT NULL
 	UNION ALL
 	SELECT 'converted', '', team_id, owner_id, 0 FROM reg
-	WHERE EXISTS (SELECT 1 FROM deals d WHERE d.tenant_id = $1 AND d.registration_id = reg.id)
+	WHERE EXISTS (SELECT 1 FROM deals d WHERE d.tenant_id = $1 AND d.registration_id = reg.id AND d.voided_at IS NULL)
 	UNION ALL
 	SELECT 'expiry', '', r.team_id, r.owner_id, 0 FROM registrations r
 	WHERE r.tenant_id = $1 AND r.status = 'expired' AND r.status_changed_at >= $2 AND r.status_changed_at < $3
@@ -218,10 +218,10 @@ WITH reg AS (
 	SELECT 'visit', '', COALESCE(r.team_id, u.team_id), COALESCE(v.salesperson_id, r.owner_id), 0 FROM visits v
 	LEFT JOIN registrations r ON r.tenant_id = v.tenant_id AND r.id = v.registration_id
 	LEFT JOIN users u ON u.tenant_id = v.tenant_id AND u.id = v.salesperson_id
-	WHERE v.tenant_id = $1 AND v.visited_at >= $2 AND v.visited_at < $3
+	WHERE v.tenant_id = $1 AND v.visited_at >= $2 AND v.visited_at < $3 AND v.voided_at IS NULL
 	UNION ALL
 	SELECT 'deal', d.rule, d.team_id, d.owner_id, d.amount FROM deals d
-	WHERE d.tenant_id = $1 AND d.signed_at >= $2 AND d.signed_at < $3
+	WHERE d.tenant_id = $1 AND d.signed_at >= $2 AND d.signed_at < $3 AND d.voided_at IS NULL
 	UNION ALL
 	SELECT 'decision', CASE
 		WHEN r.decision_rule <> '' THEN r.decision_rule

@@ -295,3 +295,36 @@ func teamID(t *testing.T, f *fixture, name string) string {
 	t.Fatalf("no team %s", name)
 	return ""
 }
+
+// TestReportLeavesOutVoided: a voided visit or deal (a correction) no
+// longer counts in the report, nor converts its registration.
+func TestReportLeavesOutVoided(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	reportScene(t, f)
+	ctx := context.Background()
+	huawei := company("北京华为技术有限公司", "")
+	v := mustVisit(t, f, domain.VisitInput{VisitorName: "误登", Company: "无名贸易有限公司"})
+	d := mustDeal(t, f, "sales1", dealOf(t, f, "HT-R9", huawei, "", "sales1", 7000))
+	before, err := f.svc.Report(ctx, f.a(t, "admin"), "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.VoidVisit(ctx, f.a(t, "clerk1"), v.ID, "重复登记"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.VoidDeal(ctx, f.a(t, "clerk1"), d.ID, "合同录错"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.svc.Report(ctx, f.a(t, "admin"), "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := before.Total
+	want.Visits--
+	want.Deals--
+	want.Amount -= 7000
+	if after.Total != want {
+		t.Errorf("after voiding a visit and a deal: %+v, want %+v", after.Total, want)
+	}
+}
