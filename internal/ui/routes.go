@@ -67,4 +67,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.dealRoutes(r)
 	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
 	p.disputeRoutes(r)
+	// The forced password change and the user's sessions: account_routes.go.
+	p.accountRoutes(r)
 }
