@@ -76,10 +76,7 @@ func tokenForm(r *http.Request) (templates.TokenForm, domain.TokenInput) {
 			in.ExpiresOn = "-" // chose a date but gave none: invalid, not "never"
 		}
 	} else {
-		days, err := strconv.Atoi(f.Expires)
-		if err != nil {
-			days = 0 // out of range: a field error
-		}
+		days, _ := strconv.Atoi(f.Expires) // not a number: 0, out of range
 		in.ExpiresInDays = &days
 	}
 	return f, in
