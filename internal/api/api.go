@@ -82,9 +82,10 @@ func (api *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, body)
 }
 
-// Unauthorized answers 401 for a missing or bad token.
+// Unauthorized answers 401 for a missing or bad token, saying so when it
+// has expired.
 func (api *API) Unauthorized(w http.ResponseWriter, r *http.Request, err error) {
-	if err == nil || domain.ErrorCode(err) != "" {
+	if err == nil || (domain.ErrorCode(err) != "" && !errors.Is(err, domain.ErrTokenExpired)) {
 		err = &domain.Error{Code: domain.CodeUnauthorized, Message: i18n.Text{Zh: "请先登录或提供有效的令牌", En: "Sign in or send a valid token"}}
 	}
 	api.WriteError(w, r, err)
@@ -97,12 +98,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // authed wraps a handler that needs an authenticated caller of one of roles
-// (any role when none are given).
+// (any role when none are given). A read-only token may only GET (and
+// HEAD); a user whose password an admin reset gets nothing until they
+// choose a new one (accounts.go).
 func (api *API) authed(h handler, roles ...domain.Role) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, ok := session.ActorFrom(r)
 		if !ok {
 			api.Unauthorized(w, r, nil)
+			return
+		}
+		if err := tokenRestriction(r, a); err != nil {
+			api.WriteError(w, r, err)
 			return
 		}
 		if len(roles) > 0 && !a.Is(roles...) {

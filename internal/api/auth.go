@@ -35,12 +35,17 @@ func (api *API) meBody(r *http.Request, a domain.Actor) (meBody, error) {
 }
 
 // createToken signs in with company code, username and password and
-// returns a new API token (POST /auth/token).
+// returns a new API token (POST /auth/token): optionally read-only
+// ("scope":"read") and expiring after "expires_in_days" (1 – 365); by
+// default a write token without expiry. A user whose password an admin
+// reset gets none (403) until they choose a new one.
 func (api *API) createToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Tenant   string `json:"tenant"`
-		Username string `json:"username"`
-		Password string `json:"password"`
+		Tenant        string `json:"tenant"`
+		Username      string `json:"username"`
+		Password      string `json:"password"`
+		Scope         string `json:"scope"`
+		ExpiresInDays *int   `json:"expires_in_days"`
 	}
 	if err := decode(r, &in); err != nil {
 		api.WriteError(w, r, err)
@@ -51,8 +56,12 @@ func (api *API) createToken(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, err)
 		return
 	}
+	if a.MustChangePassword {
+		api.WriteError(w, r, errPasswordChangeRequired)
+		return
+	}
 	a.RequestID = session.RequestID(r)
-	tok, err := api.svc.IssueToken(r.Context(), a, "api")
+	tok, err := api.svc.IssueTokenWith(r.Context(), a, domain.TokenInput{Name: "api", Scope: in.Scope, ExpiresInDays: in.ExpiresInDays})
 	if err != nil {
 		api.WriteError(w, r, err)
 		return

@@ -49,4 +49,6 @@ func (api *API) Routes(r chi.Router) {
 	api.reportRoutes(r)
 	// Corrections: editing registrations, voiding visits and deals: correction.go.
 	api.correctionRoutes(r)
+	// The caller's sign-in sessions: accounts.go.
+	api.accountRoutes(r)
 }

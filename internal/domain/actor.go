@@ -34,6 +34,12 @@ type Actor struct {
 	Role     Role
 	TeamID   int64   // 0 when the user has no team
 	Manages  []int64 // teams this user manages (managers)
+	// MustChangePassword is set after an admin reset the user's password:
+	// until they choose a new one, pages lead to the change form and API
+	// tokens are refused.
+	MustChangePassword bool
+	// ReadOnly is set for an API token of the read scope: it may only GET.
+	ReadOnly bool
 	// RequestID ties the audit entries of one request together.
 	RequestID string
 }

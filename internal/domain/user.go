@@ -234,7 +234,10 @@ func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, in UserInp
 	return u, err
 }
 
-// ResetPassword sets a new password for a user. Admins only.
+// ResetPassword sets a temporary password for a user. Admins only. The
+// user must choose a new password at their next sign-in (their API
+// tokens are refused until then), and every session they have is
+// signed out.
 func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64, password string) error {
 	if !by.Is(RoleAdmin) {
 		return ErrForbidden
@@ -248,14 +251,19 @@ func (s *Service) ResetPassword(ctx context.Context, by Actor, id int64, passwor
 		return err
 	}
 	return s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2`, by.TenantID, id, hash)
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3, must_change_password = true
+			WHERE tenant_id = $1 AND id = $2`, by.TenantID, id, hash)
 		if err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
-		return audit(ctx, tx, by, "user.reset_password", "user", id, nil, nil)
+		ended, err := endSessions(ctx, tx, by.TenantID, id, 0, nil)
+		if err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		return audit(ctx, tx, by, "user.reset_password", "user", id, nil, map[string]int{"sessions_ended": ended})
 	})
 }
 
@@ -296,7 +304,8 @@ func (s *Service) SetLang(ctx context.Context, by Actor, lang i18n.Lang) error {
 }
 
 // ChangePassword changes the actor's own password after checking the
-// current one.
+// current one; the new one must differ from it. It ends the forced change
+// that follows an admin's reset.
 func (s *Service) ChangePassword(ctx context.Context, by Actor, current, password string) error {
 	f := map[string]i18n.Text{}
 	validatePassword(password, f, "password")
@@ -307,6 +316,8 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, current, passwor
 		}
 		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
 			f["current"] = i18n.Text{Zh: "当前密码不正确", En: "Current password is wrong"}
+		} else if _, bad := f["password"]; !bad && password == current {
+			f["password"] = i18n.Text{Zh: "新密码不能与当前密码相同", En: "The new password must differ from the current one"}
 		}
 		if len(f) > 0 {
 			return Invalid(f)
@@ -315,7 +326,8 @@ func (s *Service) ChangePassword(ctx context.Context, by Actor, current, passwor
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2`, by.TenantID, by.UserID, newHash); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $3, must_change_password = false
+			WHERE tenant_id = $1 AND id = $2`, by.TenantID, by.UserID, newHash); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
 		return audit(ctx, tx, by, "user.change_password", "user", by.UserID, nil, nil)

@@ -682,12 +682,17 @@ func TestAdminJourney(t *testing.T) {
 		t.Errorf("after the edit /me says %v", me)
 	}
 
-	// Reset the password: the new one works, the old one no longer.
+	// Reset the password: the new one works, the old one no longer; the
+	// user's session is signed out and the next sign-in must choose a new
+	// password (accounts_test.go follows that flow in detail).
 	resp, _ = app.postForm(t, admin, userPage+"/password", url.Values{"password": {"short"}})
 	mustStatus(t, resp, http.StatusUnprocessableEntity)
 	resp, _ = app.postForm(t, admin, userPage+"/password", url.Values{"password": {"second-pass-2"}})
 	mustRedirect(t, resp, userPage)
-	app.signIn(t, "demo", "newbie", "second-pass-2")
+	app.mustSignedOut(t, newbie)
+	newbie = app.signIn(t, "demo", "newbie", "second-pass-2")
+	resp, _ = app.postForm(t, newbie, "/password/change", url.Values{"current": {"second-pass-2"}, "password": {"third-pass-3"}})
+	mustRedirect(t, resp, "/")
 	resp, _ = app.postForm(t, app.browserClient(t), "/login", loginForm("demo", "newbie", "first-pass-1"))
 	mustStatus(t, resp, http.StatusUnauthorized)
 
@@ -705,7 +710,7 @@ func TestAdminJourney(t *testing.T) {
 	resp, body = app.apiDo(t, newbieToken, http.MethodGet, "/api/v1/me", nil)
 	mustStatus(t, resp, http.StatusUnauthorized)
 	mustAPIError(t, body, "unauthenticated")
-	resp, _ = app.postForm(t, app.browserClient(t), "/login", loginForm("demo", "newbie", "second-pass-2"))
+	resp, _ = app.postForm(t, app.browserClient(t), "/login", loginForm("demo", "newbie", "third-pass-3"))
 	mustStatus(t, resp, http.StatusUnauthorized)
 	resp, body = app.get(t, admin, userPage)
 	mustStatus(t, resp, http.StatusOK)

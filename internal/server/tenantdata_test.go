@@ -24,6 +24,7 @@ type tenantData struct {
 	Deal, DealClaim, Dealer, File int64
 	Texts                         []string // the marked free texts, as typed
 	Visit                         int64    // the front desk's visit (a self-visit)
+	Session                       int64    // a sign-in session of sales1's (not a test client's) that may be revoked
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -90,6 +91,9 @@ func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 			d.Token = tk.ID
 		}
 	}
+
+	d.Session, err = app.Svc.RecordSession(ctx, sales1, "seed-session-"+slug, domain.SessionDevice{UserAgent: "seed", Address: "192.0.2.1"})
+	must(err)
 
 	now := time.Now()
 	registration := func(name, phone, needs, history string) domain.RegistrationInput {

@@ -47,16 +47,34 @@ func NewManager(svc *domain.Service, secure bool) *Manager {
 	return &Manager{SessionManager: sm, svc: svc}
 }
 
-// SignIn starts an authenticated session with a fresh token (no session
-// fixation).
-func (m *Manager) SignIn(ctx context.Context, a domain.Actor, lang i18n.Lang) error {
-	if err := m.RenewToken(ctx); err != nil {
+// SignIn starts an authenticated session of r's browser with a fresh
+// token (no session fixation) and records it among the user's sessions,
+// with the browser's user agent and address.
+func (m *Manager) SignIn(r *http.Request, a domain.Actor, lang i18n.Lang) error {
+	ctx := r.Context()
+	// scs's own renewal: a session of someone else's before is not moved over.
+	if err := m.SessionManager.RenewToken(ctx); err != nil {
 		return err
 	}
 	m.Put(ctx, keyTenant, a.TenantID)
 	m.Put(ctx, keyUser, a.UserID)
 	m.Put(ctx, keyLang, string(lang))
-	return nil
+	_, err := m.svc.RecordSession(ctx, a, m.Token(ctx), domain.SessionDevice{UserAgent: r.UserAgent(), Address: ClientAddr(r)})
+	return err
+}
+
+// RenewToken gives the session a new token (on a privilege change) and
+// moves the signed-in user's session record along with it.
+func (m *Manager) RenewToken(ctx context.Context) error {
+	old := m.Token(ctx)
+	if err := m.SessionManager.RenewToken(ctx); err != nil {
+		return err
+	}
+	tenant, user := m.GetInt64(ctx, keyTenant), m.GetInt64(ctx, keyUser)
+	if tenant == 0 || user == 0 {
+		return nil
+	}
+	return m.svc.RenewSession(ctx, domain.Actor{TenantID: tenant, UserID: user}, old, m.Token(ctx))
 }
 
 // SignOut ends the session.
@@ -97,7 +115,8 @@ func RequestLang(r *http.Request) i18n.Lang {
 // LoadActor reads the session and, when it names a user, loads that user's
 // current role and teams (so a role change or deactivation takes effect on
 // the next request) into the request context together with the language.
-// A session of a deactivated user is destroyed.
+// A session of a deactivated user, or one revoked (domain.SessionActor),
+// is destroyed.
 // Other errors (the database is down) go to onError.
 func (m *Manager) LoadActor(requestID func(*http.Request) string, onError func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -108,7 +127,7 @@ func (m *Manager) LoadActor(requestID func(*http.Request) string, onError func(h
 				next.ServeHTTP(w, r.WithContext(i18n.WithLang(ctx, RequestLang(r))))
 				return
 			}
-			a, err := m.svc.Actor(ctx, tenant, user)
+			a, err := m.svc.SessionActor(ctx, tenant, user, m.Token(ctx))
 			if domain.ErrorCode(err) == domain.CodeUnauthorized {
 				_ = m.Destroy(ctx)
 				next.ServeHTTP(w, r.WithContext(i18n.WithLang(ctx, RequestLang(r))))

@@ -26,7 +26,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 	v := templates.LoginView{Tenant: r.PostFormValue("tenant"), Username: r.PostFormValue("username")}
 	a, lang, err := p.svc.SignIn(r.Context(), v.Tenant, v.Username, r.PostFormValue("password"), session.ClientAddr(r))
 	if err == nil {
-		err = p.sm.SignIn(r.Context(), a, lang)
+		err = p.sm.SignIn(r, a, lang)
 	}
 	if err != nil {
 		status := httperr.Status(err)

@@ -71,4 +71,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.reportRoutes(r)
 	// Corrections: editing registrations, voiding visits and deals: correction_routes.go.
 	p.correctionRoutes(r)
+	// The forced password change and the user's sessions: account_routes.go.
+	p.accountRoutes(r)
 }

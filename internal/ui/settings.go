@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +19,12 @@ func (p *Pages) renderSettings(w http.ResponseWriter, r *http.Request, a domain.
 	if v.Tokens, err = p.svc.Tokens(r.Context(), a); err != nil {
 		return err
 	}
+	if v.Sessions, err = p.svc.Sessions(r.Context(), a, p.sm.Token(r.Context())); err != nil {
+		return err
+	}
+	if v.TokenForm.Expires == "" {
+		v.TokenForm = templates.TokenForm{Scope: domain.ScopeWrite, Expires: defaultTokenDays}
+	}
 	return renderStatus(w, r, status, templates.Settings(pg, v))
 }
 
@@ -26,9 +33,18 @@ func (p *Pages) showSettings(w http.ResponseWriter, r *http.Request, a domain.Ac
 }
 
 func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
+	return p.changeOwnPassword(w, r, a, "/settings", func(status int, errs map[string]string) error {
+		return p.renderSettings(w, r, a, status, templates.SettingsView{Errors: errs})
+	})
+}
+
+// changeOwnPassword changes the actor's password from the posted fields
+// current and password: on success the session gets a new token and the
+// browser goes to next; field errors go to invalid to re-render the form.
+func (p *Pages) changeOwnPassword(w http.ResponseWriter, r *http.Request, a domain.Actor, next string, invalid func(status int, errs map[string]string) error) error {
 	err := p.svc.ChangePassword(r.Context(), a, r.PostFormValue("current"), r.PostFormValue("password"))
 	if errs, _, ok := fieldErrors(r, err); ok {
-		return p.renderSettings(w, r, a, httperr.Status(err), templates.SettingsView{Errors: errs})
+		return invalid(httperr.Status(err), errs)
 	}
 	if err != nil {
 		return err
@@ -37,13 +53,43 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, a domain.
 	if err := p.sm.RenewToken(r.Context()); err != nil {
 		return err
 	}
-	return p.redirect(w, r, "/settings", "flash.saved")
+	return p.redirect(w, r, next, "flash.saved")
+}
+
+// defaultTokenDays is the token form's lifetime until the user picks
+// another, and what a post without one gets.
+const defaultTokenDays = "90"
+
+// tokenForm reads the token form: name, scope, and an expiry of a number
+// of days or, with "date", the day in expires_on.
+func tokenForm(r *http.Request) (templates.TokenForm, domain.TokenInput) {
+	f := templates.TokenForm{
+		Name:      strings.TrimSpace(r.PostFormValue("name")),
+		Scope:     r.PostFormValue("scope"),
+		Expires:   cmp.Or(r.PostFormValue("expires"), defaultTokenDays),
+		ExpiresOn: strings.TrimSpace(r.PostFormValue("expires_on")),
+	}
+	in := domain.TokenInput{Name: f.Name, Scope: f.Scope}
+	if f.Expires == "date" {
+		in.ExpiresOn = f.ExpiresOn
+		if in.ExpiresOn == "" {
+			in.ExpiresOn = "-" // chose a date but gave none: invalid, not "never"
+		}
+	} else {
+		days, _ := strconv.Atoi(f.Expires) // not a number: 0, out of range
+		in.ExpiresInDays = &days
+	}
+	return f, in
 }
 
 // issueToken shows the new token once, on the page itself (never in a
 // redirect or the session).
 func (p *Pages) issueToken(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
-	tok, err := p.svc.IssueToken(r.Context(), a, strings.TrimSpace(r.PostFormValue("name")))
+	form, in := tokenForm(r)
+	tok, err := p.svc.IssueTokenWith(r.Context(), a, in)
+	if errs, _, ok := fieldErrors(r, err); ok {
+		return p.renderSettings(w, r, a, httperr.Status(err), templates.SettingsView{TokenForm: form, TokenErrors: errs})
+	}
 	if err != nil {
 		return err
 	}

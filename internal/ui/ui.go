@@ -43,12 +43,17 @@ var errBadForm = domain.InvalidMsg(i18n.Text{Zh: "表单数据无效", En: "The 
 
 // signedIn wraps a handler that needs a signed-in user of one of roles
 // (any role when none are given): anonymous requests are sent to /login,
-// others answer 403.
+// others answer 403. A user whose password an admin reset is sent to the
+// change form from everywhere else until they choose a new one.
 func (p *Pages) signedIn(h handler, roles ...domain.Role) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, ok := session.ActorFrom(r)
 		if !ok {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		if a.MustChangePassword && r.URL.Path != passwordChangePath {
+			http.Redirect(w, r, passwordChangePath, http.StatusSeeOther)
 			return
 		}
 		if len(roles) > 0 && !a.Is(roles...) {
