@@ -47,6 +47,20 @@ CALL baobei_protect('import_rows', 'SELECT, INSERT, DELETE');
 -- draws beforehand, so that keys and registrations can name them.
 GRANT USAGE ON SEQUENCE customers_id_seq, registrations_id_seq TO baobei_app;
 
+-- An import grows these tables by thousands of rows in one transaction.
+-- Without fresh statistics the planner keeps the foreign-key checks of a
+-- small table's plan (a sequential scan) and each batch gets slower than
+-- the last; the application role may not ANALYZE, so the import calls
+-- this function, which runs as the tables' owner and does nothing else.
+-- +goose StatementBegin
+CREATE FUNCTION baobei_analyze_import() RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+	ANALYZE customers, customer_keys, registrations, live_keys;
+$$;
+-- +goose StatementEnd
+REVOKE ALL ON FUNCTION baobei_analyze_import() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION baobei_analyze_import() TO baobei_app;
+
 -- +goose Down
+DROP FUNCTION baobei_analyze_import();
 REVOKE USAGE ON SEQUENCE customers_id_seq, registrations_id_seq FROM baobei_app;
 DROP TABLE import_rows, import_jobs;

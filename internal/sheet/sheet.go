@@ -118,11 +118,16 @@ const (
 // headings in the language of ctx and times in loc. The pages and the API
 // both serve it.
 func Respond(ctx context.Context, w http.ResponseWriter, loc *time.Location, day, ext string, visits []domain.Visit) error {
-	table := VisitTable(ctx, loc, visits)
+	return RespondTable(w, VisitTable(ctx, loc, visits), day, "visits-"+day, ext)
+}
+
+// RespondTable answers table as a file to download named base.<ext>: XLSX
+// (one sheet named sheetName) when ext is "xlsx", CSV otherwise.
+func RespondTable(w http.ResponseWriter, table [][]string, sheetName, base, ext string) error {
 	var buf bytes.Buffer
 	write, contentType := WriteCSV, ContentTypeCSV
 	if ext == "xlsx" {
-		write = func(w io.Writer, table [][]string) error { return WriteXLSX(w, day, table) }
+		write = func(w io.Writer, table [][]string) error { return WriteXLSX(w, sheetName, table) }
 		contentType = ContentTypeXLSX
 	} else {
 		ext = "csv"
@@ -131,7 +136,7 @@ func Respond(ctx context.Context, w http.ResponseWriter, loc *time.Location, day
 		return err
 	}
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="visits-`+day+`.`+ext+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+base+`.`+ext+`"`)
 	_, err := w.Write(buf.Bytes())
 	return err
 }
