@@ -280,6 +280,9 @@ func (s *Service) ImportRows(ctx context.Context, by Actor, id int64, outcome Im
 	if !by.Is(importRoles...) {
 		return nil, 0, ErrNotFound
 	}
+	if outcome != "" && !slices.Contains(ImportOutcomes, outcome) {
+		return nil, 0, Invalid(map[string]i18n.Text{"outcome": {Zh: "须为 new、duplicate、conflict 或 invalid", En: "must be new, duplicate, conflict or invalid"}})
+	}
 	var rows []ImportRowResult
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
 		if _, _, err := loadImport(ctx, tx, by, id, false); err != nil {

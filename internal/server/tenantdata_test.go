@@ -23,6 +23,7 @@ type tenantData struct {
 	Dispute, Consent, Approval    int64
 	Deal, DealClaim, Dealer, File int64
 	Texts                         []string // the marked free texts, as typed
+	Import                        int64    // an import job of the admin's, previewed
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -161,5 +162,9 @@ func seedTenant(t *testing.T, app *testApp, slug, mark string) tenantData {
 	f, err := app.Svc.UploadFile(ctx, sales1, domain.Upload{Name: "evidence.pdf", Data: pdf(64)})
 	must(err)
 	d.File = f.ID
+	job, err := app.Svc.CreateImport(ctx, app.actorOf(t, slug, "admin"), domain.Upload{Name: "seed.csv",
+		Data: []byte("客户名称,联系人,手机,行业,负责人\n南通导入客户有限公司,王五,13500000011,通信,sales1\n")})
+	must(err)
+	d.Import = job.ID
 	return d
 }
