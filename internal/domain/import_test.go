@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -376,5 +377,62 @@ func TestImportRacesRegister(t *testing.T) {
 	}
 	if shared != 0 {
 		t.Fatalf("%d keys held by two live claims", shared)
+	}
+}
+
+// TestImportMatchesRegister imports a generated file into one company and
+// registers the same rows one by one, in file order, into another: every
+// row's outcome is the same, preview and import alike.
+func TestImportMatchesRegister(t *testing.T) {
+	s := importsample.Generate(300, 17)
+	for _, r := range s.Rows {
+		r[5] = "" // Register files at the clock's time; so does the import without a time
+	}
+	ctx := context.Background()
+
+	imp := mustDemo(t)
+	imp.holdSample(t, s)
+	admin := imp.a(t, "admin")
+	job, err := imp.svc.CreateImport(ctx, admin, domain.Upload{Name: "eq.csv", Data: csvBytes(t, s.Table())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preview := allRows(t, imp, admin, job.ID)
+	if _, err := imp.svc.StartImport(ctx, admin, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := domain.RunPendingImports(ctx, imp.svc); err != nil {
+		t.Fatal(err)
+	}
+	imported := allRows(t, imp, admin, job.ID)
+
+	reg := mustDemo(t)
+	reg.holdSample(t, s)
+	for i, c := range s.Rows {
+		reg.advance(time.Second)
+		in := domain.RegistrationInput{Customer: domain.Customer{Kind: domain.KindCompany, Name: c[0], USCC: c[1], Region: c[6],
+			Project: c[7], Industry: c[8]}, Grade: c[9], Needs: c[10]}
+		if c[2] != "" || c[3] != "" {
+			in.Customer.Contacts = []domain.Contact{{Name: c[2], Phone: c[3], Relation: "self"}}
+		}
+		want := domain.OutcomeInvalid // an unknown owner cannot register
+		if by, ok := reg.actors[c[4]]; ok {
+			r, err := reg.svc.Register(ctx, by, in)
+			switch {
+			case domain.ErrorCode(err) == domain.CodeInvalid:
+			case domain.ErrorCode(err) == domain.CodeDuplicate:
+				want = domain.OutcomeDuplicate
+			case err != nil:
+				t.Fatalf("line %d: %v", i+2, err)
+			case r.Conflict != nil:
+				want = domain.OutcomeConflict
+			default:
+				want = domain.OutcomeNew
+			}
+		}
+		if preview[i].Outcome != want || imported[i].Outcome != want {
+			t.Errorf("line %d %s (%s): Register %s, preview %s, import %s (%s)", preview[i].Line, c[0], c[4], want,
+				preview[i].Outcome, imported[i].Outcome, imported[i].Reason.En)
+		}
 	}
 }
