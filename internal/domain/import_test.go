@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -434,5 +435,46 @@ func TestImportMatchesRegister(t *testing.T) {
 			t.Errorf("line %d %s (%s): Register %s, preview %s, import %s (%s)", preview[i].Line, c[0], c[4], want,
 				preview[i].Outcome, imported[i].Outcome, imported[i].Reason.En)
 		}
+	}
+}
+
+// TestImportXLSXAndManagerScope previews the same rows from XLSX as from
+// CSV, and as a manager: rows owned outside the manager's teams are
+// invalid, with the reason.
+func TestImportXLSXAndManagerScope(t *testing.T) {
+	f := mustDemo(t)
+	ctx := context.Background()
+	s := importsample.Generate(200, 19)
+	f.holdSample(t, s)
+	var xlsx bytes.Buffer
+	if err := sheet.ImportXLSX(&xlsx, s.Table()); err != nil {
+		t.Fatal(err)
+	}
+	job, err := f.svc.CreateImport(ctx, f.a(t, "admin"), domain.Upload{Name: "s.xlsx", Data: xlsx.Bytes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range domain.ImportOutcomes {
+		if job.Counts[o] != s.Expected[o] {
+			t.Errorf("xlsx %s = %d, want %d", o, job.Counts[o], s.Expected[o])
+		}
+	}
+
+	manager := f.a(t, "manager1") // 一组: sales1, sales2
+	job, err = f.svc.CreateImport(ctx, manager, domain.Upload{Name: "m.csv", Data: csvBytes(t, s.Table())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range allRows(t, f, manager, job.ID) {
+		outside := r.Owner == "sales3" || r.Owner == "sales4"
+		if outside && (r.Outcome != domain.OutcomeInvalid || !strings.Contains(r.Reason.Zh, "不在您管理的团队")) {
+			t.Errorf("line %d owned by %s: %s %s", r.Line, r.Owner, r.Outcome, r.Reason.Zh)
+		}
+	}
+	if _, err := f.svc.Import(ctx, f.a(t, "manager2"), job.ID); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("another manager reads the job: %v", err)
+	}
+	if _, err := f.svc.CreateImport(ctx, f.a(t, "sales1"), domain.Upload{Name: "x.csv", Data: csvBytes(t, s.Table())}); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("sales imports: %v", err)
 	}
 }

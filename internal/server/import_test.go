@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,5 +207,58 @@ func TestBrowserImport(t *testing.T) {
 	}
 	if got := browserValue(t, ctx, chromedp.Text(byTestID("count-new"))); !strings.HasPrefix(strings.TrimSpace(got), fmt.Sprint(s.Expected[domain.OutcomeNew])) {
 		t.Fatalf("imported %q", got)
+	}
+}
+
+// TestImportPages: a file the import cannot read brings the upload form
+// back with the reason (no 500); a readable one leads to its preview, whose
+// mapping form takes a change, and whose progress fragment answers.
+func TestImportPages(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signIn(t, "demo", "admin", demoPassword)
+	upload := func(name string, data []byte) (*http.Response, []byte) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest("POST", app.URL+"/imports", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		return send(t, c, req)
+	}
+	resp, page := upload("x.xlsx", []byte("PK\x03\x04 not a workbook"))
+	mustStatus(t, resp, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(page), "无法读取文件") {
+		t.Fatalf("no reason on the form: %s", page)
+	}
+	resp, _ = upload("客户.csv", []byte("公司名称,电话,销售,行业,联系人\n（北京）华为技术有限公司,13812345678,sales1,通信,张三\n北京华为技术有限责任公司,13900000000,sales2,通信,李四\n"))
+	mustStatus(t, resp, http.StatusSeeOther)
+	job := resp.Header.Get("Location")
+	resp, page = app.get(t, c, job)
+	mustStatus(t, resp, http.StatusOK)
+	doc := parseHTML(t, page)
+	for id, want := range map[string]string{"count-new": "1", "count-conflict": "1"} {
+		if n := findAll(doc, byTestIDAttr(id)); len(n) != 1 || !strings.HasPrefix(strings.TrimSpace(textOf(n[0])), want) {
+			t.Errorf("%s: %v", id, n)
+		}
+	}
+	// Unmapping the owner makes the admin own both: the second is a duplicate.
+	resp, _ = app.postForm(t, c, job+"/mapping", url.Values{"map_name": {"0"}, "map_phone": {"1"}, "map_industry": {"3"}, "map_contact_name": {"4"}})
+	mustStatus(t, resp, http.StatusSeeOther)
+	_, page = app.get(t, c, job)
+	if n := findAll(parseHTML(t, page), byTestIDAttr("count-duplicate")); len(n) != 1 || !strings.HasPrefix(strings.TrimSpace(textOf(n[0])), "1") {
+		t.Errorf("after remapping: %v", n)
+	}
+	resp, page = app.postForm(t, c, job+"/mapping", url.Values{"map_phone": {"1"}})
+	mustStatus(t, resp, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(page), "请选择客户名称所在的列") {
+		t.Errorf("no reason for a mapping without a name")
+	}
+	resp, page = app.get(t, c, job+"/progress")
+	mustStatus(t, resp, http.StatusOK)
+	if resp.Header.Get("HX-Refresh") != "true" || !strings.Contains(string(page), `data-testid="import-progress"`) {
+		t.Errorf("progress of a previewed job: %s", page)
 	}
 }
