@@ -170,6 +170,18 @@ func TestImportAPI(t *testing.T) {
 	}
 }
 
+// slowStep runs a browser step that previews or imports thousands of rows,
+// which on a loaded machine (and under the race detector) takes longer
+// than browserStepTimeout.
+func slowStep(t *testing.T, ctx context.Context, step func(context.Context) error) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if err := step(sctx); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
+
 // TestBrowserImport: an admin uploads the committed 10,000-row sample,
 // sees the exact preview, starts the import and watches it finish.
 func TestBrowserImport(t *testing.T) {
@@ -192,7 +204,10 @@ func TestBrowserImport(t *testing.T) {
 		chromedp.WaitVisible(byTestID("import-upload")),
 		chromedp.SetUploadFiles(`#f-file`, []string{sample}),
 	)
-	clickAndWait(t, ctx, byTestID("import-submit"))
+	slowStep(t, ctx, func(ctx context.Context) error {
+		_, err := chromedp.RunResponse(ctx, chromedp.Click(byTestID("import-submit")))
+		return err
+	})
 	browse(t, ctx, chromedp.WaitVisible(byTestID("import-counts")))
 	for _, o := range domain.ImportOutcomes {
 		got := browserValue(t, ctx, chromedp.Text(byTestID("count-"+string(o))))
@@ -201,7 +216,8 @@ func TestBrowserImport(t *testing.T) {
 		}
 	}
 	clickAndWait(t, ctx, byTestID("import-start"))
-	browse(t, ctx, chromedp.WaitVisible(byTestID("result-csv")))
+	// The progress bar polls until the import ends, then the page reloads.
+	slowStep(t, ctx, func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.WaitVisible(byTestID("result-csv"))) })
 	if st := browserValue(t, ctx, chromedp.Text(byTestID("job-status"))); st != "已完成" {
 		t.Fatalf("status %q", st)
 	}
