@@ -30,8 +30,9 @@ check:
 
 ## bench: the benchmarks recorded in docs/benchmarks.md (slow: seeds a million rows, in each benchmark)
 bench: bench-load
-	$(GO) test -run '^$$' -bench . -skip 'BenchmarkSweep$$' -benchtime 2000x -benchmem -timeout 60m ./internal/domain/
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkSweep$$|BenchmarkImport100k$$' -benchtime 2000x -benchmem -timeout 60m ./internal/domain/
 	$(GO) test -run '^$$' -bench 'BenchmarkSweep$$' -benchtime 3x -timeout 60m ./internal/domain/
+	$(GO) test -run '^$$' -bench 'BenchmarkImport100k$$' -benchtime 1x -timeout 20m ./internal/domain/
 
 ## bench-load: HTTP load on the real server beside raw pgbench inserts (cmd/loadbench; LOADFLAGS="-clients 16 -duration 60s")
 bench-load: build

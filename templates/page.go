@@ -49,6 +49,7 @@ func Nav(role domain.Role) []NavItem {
 	items = append(items, lifecycleNav(role)...)
 	items = append(items, disputeNav(role)...)
 	items = append(items, reportNav(role)...)
+	items = append(items, importNav(role)...)
 	return items
 }
 

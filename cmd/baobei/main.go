@@ -172,6 +172,7 @@ func serve(ctx context.Context, svc *domain.Service, addr string, secure bool, l
 	go func() { errc <- srv.ListenAndServe() }()
 	go sweepEvery(ctx, svc, time.Minute, log)
 	go sealEvery(ctx, svc, 2*time.Second, log)
+	go svc.RunImports(ctx, 5*time.Second, func(err error) { log.Error("import", "err", err) })
 	fmt.Fprintf(stdout, "Baobei is serving http://%s\n", addr)
 	select {
 	case err := <-errc:

@@ -51,4 +51,6 @@ func (api *API) Routes(r chi.Router) {
 	api.correctionRoutes(r)
 	// The caller's sign-in sessions: accounts.go.
 	api.accountRoutes(r)
+	// Bulk import: import.go.
+	api.importRoutes(r)
 }

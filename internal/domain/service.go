@@ -4,6 +4,7 @@
 package domain
 
 import (
+	"context"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -19,11 +20,16 @@ type Service struct {
 	// PasswordCost is bcrypt's work factor for passwords stored from now
 	// on; tests lower it, since they hash hundreds.
 	PasswordCost int
+	// importQueued wakes RunImports when StartImport queues a job.
+	importQueued chan struct{}
+	// afterImportBatch, when set (tests), runs after each batch an import
+	// writes, inside its transaction; an error fails the import.
+	afterImportBatch func(ctx context.Context, done int) error
 }
 
 // NewService returns a Service on d with the real clock.
 func NewService(d *db.DB) *Service {
-	return &Service{db: d, Now: time.Now, PasswordCost: bcrypt.DefaultCost}
+	return &Service{db: d, Now: time.Now, PasswordCost: bcrypt.DefaultCost, importQueued: make(chan struct{}, 1)}
 }
 
 // DB returns the service's database, for the few callers (health check,

@@ -132,7 +132,7 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 // uploadPaths are the routes (and those below them) that take files.
-var uploadPaths = []string{"/api/v1/files", "/disputes", "/dealers"}
+var uploadPaths = []string{"/api/v1/files", "/disputes", "/dealers", "/api/v1/imports", "/imports"}
 
 // isUpload reports whether r sends files: a multipart POST or PUT to one
 // of uploadPaths.

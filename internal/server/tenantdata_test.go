@@ -25,6 +25,7 @@ type tenantData struct {
 	Texts                         []string // the marked free texts, as typed
 	Visit                         int64    // the front desk's visit (a self-visit)
 	Session                       int64    // a sign-in session of sales1's (not a test client's) that may be revoked
+	Import                        int64    // an import job of the admin's, previewed
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -167,5 +168,9 @@ func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 	f, err := app.Svc.UploadFile(ctx, sales1, domain.Upload{Name: "evidence.pdf", Data: pdf(64)})
 	must(err)
 	d.File = f.ID
+	job, err := app.Svc.CreateImport(ctx, app.actorOf(t, slug, "admin"), domain.Upload{Name: "seed.csv",
+		Data: []byte("客户名称,联系人,手机,行业,负责人\n南通导入客户有限公司,王五,13500000011,通信,sales1\n")})
+	must(err)
+	d.Import = job.ID
 	return d
 }

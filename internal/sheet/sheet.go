@@ -152,10 +152,15 @@ const (
 // headings in the language of ctx and times in loc. The pages and the API
 // both serve it.
 func Respond(ctx context.Context, w http.ResponseWriter, loc *time.Location, day, ext string, visits []domain.Visit) error {
-	table := VisitTable(ctx, loc, visits)
-	return respond(w, "visits-"+day, ext,
+	return RespondTable(w, VisitTable(ctx, loc, visits), day, "visits-"+day, ext)
+}
+
+// RespondTable answers table as a file to download named base.<ext>: XLSX
+// (one sheet named sheetName) when ext is "xlsx", CSV otherwise.
+func RespondTable(w http.ResponseWriter, table [][]string, sheetName, base, ext string) error {
+	return respond(w, base, ext,
 		func(w io.Writer) error { return WriteCSV(w, table) },
-		func(w io.Writer) error { return WriteXLSX(w, day, table) })
+		func(w io.Writer) error { return WriteXLSX(w, sheetName, table) })
 }
 
 // respond answers a file to download named name.<ext>: written by xlsx

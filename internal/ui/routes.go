@@ -73,4 +73,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.correctionRoutes(r)
 	// The forced password change and the user's sessions: account_routes.go.
 	p.accountRoutes(r)
+	// Bulk import: import.go.
+	p.importRoutes(r)
 }
