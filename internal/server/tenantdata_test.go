@@ -23,6 +23,7 @@ type tenantData struct {
 	Dispute, Consent, Approval    int64
 	Deal, DealClaim, Dealer, File int64
 	Texts                         []string // the marked free texts, as typed
+	Customer                      int64    // the customer of Held
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -112,7 +113,7 @@ func seedTenant(t *testing.T, app *testApp, slug, mark string) tenantData {
 	d.Newcomer, d.Dispute = newcomer.ID, newcomer.Conflict.DisputeID
 	held, err := app.Svc.Register(ctx, sales1, registration(seedHeld, seedPhone3, text("需求三-"), ""))
 	must(err)
-	d.Held = held.ID
+	d.Held, d.Customer = held.ID, held.CustomerID
 	_, err = app.Svc.LogFollowUp(ctx, sales1, held.ID, domain.FollowUpInput{Channel: "wechat", Note: text("跟进三-"), Grade: "A"})
 	must(err)
 	check, err := app.Svc.Check(ctx, sales2, registration(seedHeld, seedPhone3, "", ""))
