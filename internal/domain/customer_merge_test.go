@@ -372,3 +372,22 @@ func TestMergeRacesRegistration(t *testing.T) {
 		mustRegStatus(t, f, b.ID, domain.StatusRejected)
 	}
 }
+
+// TestMergeDuplicateOfOneOwner: two records held by one salesperson
+// become one claim: the later is rejected as a duplicate, no conflict.
+func TestMergeDuplicateOfOneOwner(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	ctx := context.Background()
+	a, b := twoRecords(t, f, "sales1", company("Hangzhou Xinghe Tech", "13811110002"))
+	out, err := f.svc.Merge(ctx, f.a(t, "manager1"), b.CustomerID, domain.MergeInput{IntoID: a.CustomerID, Reason: "同一家公司"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := out.Conflict; c == nil || !c.Duplicate || c.WinnerID != a.ID || c.ConflictID != 0 {
+		t.Fatalf("outcome: %+v", out.Conflict)
+	}
+	if r := mustRegStatus(t, f, b.ID, domain.StatusRejected); r.Conflict != nil || r.Decision == nil {
+		t.Fatalf("the duplicate: %+v %+v", r.Conflict, r.Decision)
+	}
+}
