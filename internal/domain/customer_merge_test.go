@@ -391,3 +391,53 @@ func TestMergeDuplicateOfOneOwner(t *testing.T) {
 		t.Fatalf("the duplicate: %+v %+v", r.Conflict, r.Decision)
 	}
 }
+
+// TestMergeRacesPoolRegistration: while nobody holds either record, a
+// registration of the merged record's keys racing the merge ends on the
+// survivor, never on the merged record.
+func TestMergeRacesPoolRegistration(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	ctx := context.Background()
+	for round := range 8 {
+		a := mustRegister(t, f, "sales1", company(fmt.Sprintf("杭州公海%d科技有限公司", round), fmt.Sprintf("1392222%04d", round)))
+		in := company(fmt.Sprintf("Pool %d Tech", round), fmt.Sprintf("1393333%04d", round))
+		b := mustRegister(t, f, "sales2", in)
+		for _, r := range []struct {
+			user string
+			id   int64
+		}{{"sales1", a.ID}, {"sales2", b.ID}} {
+			if _, err := f.svc.Release(ctx, f.a(t, r.user), r.id, domain.ReleaseInput{ReasonCode: "no_interest"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var (
+			wg       sync.WaitGroup
+			start    = make(chan struct{})
+			mergeErr error
+			racer    domain.Registration
+			regErr   error
+		)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, mergeErr = f.svc.Merge(ctx, f.a(t, "admin"), b.CustomerID, domain.MergeInput{IntoID: a.CustomerID, Reason: "race"})
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			racer, regErr = f.svc.Register(ctx, f.a(t, "sales3"), in)
+		}()
+		close(start)
+		wg.Wait()
+		if mergeErr != nil || regErr != nil {
+			t.Fatalf("round %d: merge %v, register %v", round, mergeErr, regErr)
+		}
+		racer = mustRegStatus(t, f, racer.ID, domain.StatusActive) // as it is now, after both
+		if racer.CustomerID != a.CustomerID {
+			t.Errorf("round %d: the racing registration is %s on customer %d (survivor %d, merged %d)",
+				round, racer.Status, racer.CustomerID, a.CustomerID, b.CustomerID)
+		}
+	}
+}
