@@ -53,4 +53,6 @@ func (api *API) Routes(r chi.Router) {
 	api.accountRoutes(r)
 	// Bulk import: import.go.
 	api.importRoutes(r)
+	// Customer records, merge and split: customer_merge.go.
+	api.customerRoutes(r)
 }

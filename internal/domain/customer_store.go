@@ -142,7 +142,9 @@ func attachCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, c Customer, 
 }
 
 // findCustomer returns the customer known by the first of the strong keys
-// that any customer has (the newest such customer), or 0.
+// that any customer has (the newest such customer), or 0. The customer is
+// locked, so that for one merged into another meanwhile
+// (customer_merge.go) the survivor is returned.
 func findCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, strong []Key) (int64, error) {
 	if len(strong) == 0 {
 		return 0, nil
@@ -150,10 +152,11 @@ func findCustomer(ctx context.Context, tx pgx.Tx, tenantID int64, strong []Key) 
 	var id int64
 	kinds, values := splitKeys(strong)
 	err := tx.QueryRow(ctx, `
-		SELECT ck.customer_id FROM customer_keys ck
+		SELECT COALESCE(c.merged_into, c.id) FROM customer_keys ck
 		JOIN unnest($2::text[], $3::text[], $4::int[]) AS k(kind, key, rank) ON ck.kind = k.kind AND ck.key = k.key
+		JOIN customers c ON c.tenant_id = ck.tenant_id AND c.id = ck.customer_id
 		WHERE ck.tenant_id = $1
-		ORDER BY k.rank, ck.customer_id DESC LIMIT 1`, tenantID, kinds, values, ranks(len(strong))).Scan(&id)
+		ORDER BY k.rank, ck.customer_id DESC LIMIT 1 FOR UPDATE OF c`, tenantID, kinds, values, ranks(len(strong))).Scan(&id)
 	if err == pgx.ErrNoRows {
 		return 0, nil
 	}

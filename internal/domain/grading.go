@@ -34,6 +34,7 @@ func gradeSince(now time.Time) time.Time { return now.AddDate(-1, 0, 0) }
 // deal count, their credited deal amount signed after $2, and their grade
 // by the thresholds $3 (VIP) and $4 (key): the one place the grading rule
 // is written. Unclaimed deals count too: the customer bought either way.
+// A customer merged into another is left out: the survivor stands for it.
 const gradedCustomers = `(
 	SELECT c.tenant_id, c.id, c.name, c.kind, g.deals, g.recent,
 		CASE WHEN g.deals = 0 THEN 'reserve' WHEN g.recent >= $3 THEN 'vip' WHEN g.recent >= $4 THEN 'key' ELSE 'general' END AS grade
@@ -42,7 +43,7 @@ const gradedCustomers = `(
 		SELECT count(*) AS deals, COALESCE(sum(d.amount) FILTER (WHERE d.signed_at > $2), 0)::float8 AS recent
 		FROM deals d WHERE d.tenant_id = c.tenant_id AND d.customer_id = c.id AND d.voided_at IS NULL
 	) g
-	WHERE c.tenant_id = $1
+	WHERE c.tenant_id = $1 AND c.merged_into IS NULL
 ) gc`
 
 // gradeArgs are $1–$4 of gradedCustomers.

@@ -26,6 +26,7 @@ type tenantData struct {
 	Visit                         int64    // the front desk's visit (a self-visit)
 	Session                       int64    // a sign-in session of sales1's (not a test client's) that may be revoked
 	Import                        int64    // an import job of the admin's, previewed
+	Customer                      int64    // the customer of Held
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -118,7 +119,7 @@ func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 	d.Newcomer, d.Dispute = newcomer.ID, newcomer.Conflict.DisputeID
 	held, err := app.Svc.Register(ctx, sales1, registration(seedHeld, seedPhone3, text("需求三-"), ""))
 	must(err)
-	d.Held = held.ID
+	d.Held, d.Customer = held.ID, held.CustomerID
 	_, err = app.Svc.LogFollowUp(ctx, sales1, held.ID, domain.FollowUpInput{Channel: "wechat", Note: text("跟进三-"), Grade: "A"})
 	must(err)
 	check, err := app.Svc.Check(ctx, sales2, registration(seedHeld, seedPhone3, "", ""))

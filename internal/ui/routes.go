@@ -75,4 +75,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.accountRoutes(r)
 	// Bulk import: import.go.
 	p.importRoutes(r)
+	// Customer records, merge and split: customer_show.go.
+	p.customerRoutes(r)
 }
