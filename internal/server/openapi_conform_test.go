@@ -32,6 +32,34 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 		tok[u] = app.apiToken(t, "demo", u)
 	}
 	ids := app.userIDs(t, tok["admin"])
+	// conforms validates an answer with status to (method, template)
+	// against the document: the body against the schema for its status
+	// and, when the request succeeded, the body sent against the request
+	// schema.
+	conforms := func(method, template string, status int, sent any, b []byte) {
+		t.Helper()
+		schema, err := responseSchema(doc, method, template, status)
+		if err != "" {
+			t.Errorf("%s %s: %s", method, template, err)
+			return
+		}
+		if in := dig(doc, "paths", template, strings.ToLower(method), "requestBody", "content", "application/json", "schema"); in != nil && status < 300 {
+			var v any
+			if err := json.Unmarshal(mustMarshal(sent), &v); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range conform(doc, in, v, "request") {
+				t.Errorf("%s %s: an accepted body departs from the document: %s", method, template, e)
+			}
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s %s: %v", method, template, err)
+		}
+		for _, e := range conform(doc, schema, v, "") {
+			t.Errorf("%s %s %d: %s", method, template, status, e)
+		}
+	}
 	// check sends a request and validates the answer against the schema of
 	// the operation (method, template) for its status, which must be want.
 	check := func(user, method, template, path string, body any, want int) []byte {
@@ -40,27 +68,7 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Fatalf("%s %s as %s: status %d, want %d: %s", method, path, user, resp.StatusCode, want, abbreviate(b))
 		}
-		schema, err := responseSchema(doc, method, template, resp.StatusCode)
-		if err != "" {
-			t.Errorf("%s %s: %s", method, template, err)
-			return b
-		}
-		if in := dig(doc, "paths", template, strings.ToLower(method), "requestBody", "content", "application/json", "schema"); in != nil && want < 300 {
-			var sent any
-			if err := json.Unmarshal(mustMarshal(body), &sent); err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range conform(doc, in, sent, "request") {
-				t.Errorf("%s %s: an accepted body departs from the document: %s", method, template, e)
-			}
-		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		for _, e := range conform(doc, schema, v, "") {
-			t.Errorf("%s %s %d: %s", method, template, want, e)
-		}
+		conforms(method, template, want, body, b)
 		return b
 	}
 	idOf := func(b []byte) string {
@@ -74,6 +82,8 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("sales1", "GET", "/me", "/api/v1/me", nil, 200)
 	check("", "POST", "/auth/token", "/api/v1/auth/token", map[string]string{"tenant": "demo", "username": "sales1", "password": demoPassword}, 201)
 	check("", "POST", "/auth/token", "/api/v1/auth/token", map[string]string{"tenant": "demo", "username": "sales1", "password": "wrong"}, 401)
+	check("", "POST", "/auth/token", "/api/v1/auth/token", map[string]any{"tenant": "demo", "username": "sales1", "password": demoPassword,
+		"scope": "read", "expires_in_days": 30}, 201)
 	check("", "GET", "/me", "/api/v1/me", nil, 401)
 	check("admin", "GET", "/policy", "/api/v1/policy", nil, 200)
 	check("admin", "PUT", "/policy", "/api/v1/policy", map[string]any{"protection_days": 30}, 200)
@@ -94,6 +104,9 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("sales1", "POST", "/registrations/{id}/follow-ups", "/api/v1/registrations/"+reg+"/follow-ups", map[string]any{"channel": "call", "note": "约了下周拜访"}, 201)
 	check("sales1", "GET", "/registrations/{id}/follow-ups", "/api/v1/registrations/"+reg+"/follow-ups", nil, 200)
 	check("sales1", "POST", "/registrations/{id}/renew", "/api/v1/registrations/"+reg+"/renew", nil, 422)
+	check("sales1", "PATCH", "/registrations/{id}", "/api/v1/registrations/"+reg, map[string]any{"needs": "采购服务器和存储",
+		"customer": map[string]any{"region": "杭州"}}, 200)
+	check("sales1", "PATCH", "/registrations/{id}", "/api/v1/registrations/"+reg, map[string]any{"source": "展会"}, 422)
 	_, newcomer, caseID := arbitrationAPI(t, app, tok["sales1"], tok["sales2"])
 	check("sales2", "GET", "/registrations/{id}", "/api/v1/registrations/"+newcomer, nil, 200)
 	check("sales2", "GET", "/disputes", "/api/v1/disputes", nil, 200)
@@ -105,9 +118,11 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("sales1", "GET", "/pool", "/api/v1/pool", nil, 200)
 	check("sales1", "GET", "/approvals", "/api/v1/approvals", nil, 403)
 
-	check("frontdesk1", "POST", "/visits", "/api/v1/visits", map[string]any{"visitor_name": "钱总", "phone": "1390000****",
-		"company": "杭州接口访客有限公司", "salesperson_id": ids["sales2"]}, 201)
+	visit := idOf(check("frontdesk1", "POST", "/visits", "/api/v1/visits", map[string]any{"visitor_name": "钱总", "phone": "1390000****",
+		"company": "杭州接口访客有限公司", "salesperson_id": ids["sales2"]}, 201))
 	check("frontdesk1", "GET", "/visits", "/api/v1/visits", nil, 200)
+	check("clerk1", "POST", "/visits/{id}/void", "/api/v1/visits/"+visit+"/void", map[string]any{"reason": "登记错了"}, 200)
+	check("clerk1", "POST", "/visits/{id}/void", "/api/v1/visits/"+visit+"/void", map[string]any{"reason": "登记错了"}, 422)
 	signed := time.Now().Add(-time.Hour).Format(time.RFC3339)
 	deal := idOf(check("clerk1", "POST", "/deals", "/api/v1/deals", map[string]any{"contract_no": "HT-DOC-1",
 		"customer": map[string]any{"kind": "company", "name": "厦门接口茶业有限公司"}, "buyer_phone": "13600002222",
@@ -117,11 +132,31 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("sales2", "POST", "/deals/{id}/claims", "/api/v1/deals/"+deal+"/claims", map[string]any{"evidence": "我上周拜访过"}, 201)
 	check("manager1", "GET", "/deals/{id}", "/api/v1/deals/"+deal, nil, 200)
 	check("manager1", "GET", "/approvals", "/api/v1/approvals", nil, 200)
+	check("clerk1", "POST", "/deals/{id}/void", "/api/v1/deals/"+deal+"/void", map[string]any{"reason": "合同录入错误"}, 200)
+	check("clerk1", "GET", "/deals/{id}", "/api/v1/deals/"+deal, nil, 200)
+	check("sales1", "POST", "/deals/{id}/void", "/api/v1/deals/"+deal+"/void", map[string]any{"reason": "合同录入错误"}, 403)
 	check("clerk1", "GET", "/duty-roster", "/api/v1/duty-roster?weeks=2", nil, 200)
 	check("manager1", "GET", "/team-pool", "/api/v1/team-pool", nil, 200)
 	check("manager1", "GET", "/performance", "/api/v1/performance", nil, 200)
 	check("admin", "GET", "/performance", "/api/v1/performance", nil, 200)
 	check("manager1", "GET", "/customers", "/api/v1/customers", nil, 200)
+	checkCustomers(t, check)
+	checkImports(t, app, doc, tok["admin"], check, conforms)
+	check("manager1", "GET", "/reports", "/api/v1/reports", nil, 200)
+	check("admin", "GET", "/reports", "/api/v1/reports?from=2026-01-01&to=2026-01-31", nil, 200)
+	check("admin", "GET", "/reports", "/api/v1/reports?from=2026-13-01", nil, 422)
+	check("sales1", "GET", "/reports", "/api/v1/reports", nil, 403)
+
+	app.signIn(t, "demo", "sales1", demoPassword)
+	var sessions struct {
+		Items []struct{ ID string }
+	}
+	mustJSON(t, check("sales1", "GET", "/sessions", "/api/v1/sessions", nil, 200), &sessions)
+	if len(sessions.Items) == 0 {
+		t.Fatal("GET /sessions lists no session after a sign-in")
+	}
+	check("sales2", "POST", "/sessions/{id}/revoke", "/api/v1/sessions/"+sessions.Items[0].ID+"/revoke", nil, 404)
+	check("sales1", "POST", "/sessions/{id}/revoke", "/api/v1/sessions/"+sessions.Items[0].ID+"/revoke", nil, 200)
 
 	resp, file := app.uploadFile(t, tok["sales2"], upload{"file", "营业执照.pdf", pdf(100)})
 	mustStatus(t, resp, http.StatusCreated)
@@ -137,6 +172,80 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("admin", "GET", "/abuse", "/api/v1/abuse", nil, 200)
 	check("admin", "GET", "/audit", "/api/v1/audit?limit=20", nil, 200)
 	check("sales1", "GET", "/openapi.json", "/api/v1/openapi.json", nil, 200)
+}
+
+// checker sends a request as a user and checks the answer's status and
+// its conformance to the document (TestOpenAPIDescribesResponses' check).
+type checker func(user, method, template, path string, body any, want int) []byte
+
+// checkCustomers checks a customer record and its merge, undo and split:
+// sales1 registers a second company, which manager1 merges into the first
+// one's customer, undoes, merges again and splits off.
+func checkCustomers(t *testing.T, check checker) {
+	t.Helper()
+	customerOf := func(b []byte) string {
+		var x struct {
+			CustomerID string `json:"customer_id"`
+		}
+		mustJSON(t, b, &x)
+		return x.CustomerID
+	}
+	into := customerOf(check("sales1", "POST", "/registrations", "/api/v1/registrations", huawei("宁波甬江贸易有限公司", "13500009981"), 201))
+	second := check("sales1", "POST", "/registrations", "/api/v1/registrations", huawei("舟山海岛物流有限公司", "13500009982"), 201)
+	from := customerOf(second)
+	var reg struct{ ID string }
+	mustJSON(t, second, &reg)
+	c := "/api/v1/customers/" + from
+	merge := map[string]any{"into_id": into, "reason": "同一家公司"}
+	check("sales1", "GET", "/customers/{id}", c, nil, 200)
+	check("sales1", "GET", "/customers/{id}/merge-preview", c+"/merge-preview?into_id="+into, nil, 403)
+	check("manager1", "GET", "/customers/{id}/merge-preview", c+"/merge-preview?into_id="+into, nil, 200)
+	check("manager1", "POST", "/customers/{id}/merge", c+"/merge", merge, 200)
+	check("manager1", "POST", "/customers/{id}/merge", c+"/merge", merge, 422)
+	check("manager1", "GET", "/customers/{id}", c, nil, 200)
+	check("manager1", "POST", "/customers/{id}/undo-merge", c+"/undo-merge", map[string]any{"reason": "合并错了"}, 200)
+	check("manager1", "POST", "/customers/{id}/merge", c+"/merge", merge, 200)
+	check("manager1", "POST", "/customers/{id}/split", "/api/v1/customers/"+into+"/split",
+		map[string]any{"registration_ids": []string{reg.ID}, "reason": "确是两家"}, 201)
+	check("manager1", "GET", "/customers/{id}", "/api/v1/customers/"+into, nil, 200)
+}
+
+// checkImports checks a bulk import through the API: upload and preview,
+// rows, mapping, start, the finished job and its result file.
+func checkImports(t *testing.T, app *testApp, doc map[string]any, admin string, check checker, conforms func(method, template string, status int, sent any, b []byte)) {
+	t.Helper()
+	runImporter(t, app)
+	file := upload{"file", "客户.csv", []byte("客户名称,电话,负责人,联系人,行业,规模,地址,需求,意向等级,首次接触时间\n" +
+		"温州接口导入有限公司,13500009971,sales3,王经理,制造,100人,温州市鹿城区,采购设备,A,2026-11-02\n" +
+		",13500009972,sales3,,,,,,,\n")}
+	resp, b := send(t, &http.Client{}, app.multipartRequest(t, http.MethodPost, "/api/v1/imports", admin, nil, file))
+	mustStatus(t, resp, http.StatusCreated)
+	conforms("POST", "/imports", resp.StatusCode, nil, b)
+	var job struct{ ID, Status string }
+	mustJSON(t, b, &job)
+	path := "/api/v1/imports/" + job.ID
+	check("admin", "GET", "/imports/{id}/rows", path+"/rows?outcome=invalid", nil, 200)
+	check("admin", "POST", "/imports/{id}/mapping", path+"/mapping", map[string]any{"mapping": map[string]int{"phone": 1}}, 422)
+	check("admin", "POST", "/imports/{id}/mapping", path+"/mapping", map[string]any{"mapping": map[string]int{"name": 0, "phone": 1, "owner": 2,
+		"contact_name": 3, "industry": 4, "size": 5, "address": 6, "needs": 7, "grade": 8, "first_contact_at": 9}}, 200)
+	check("manager1", "GET", "/imports/{id}", path, nil, 404)
+	check("admin", "POST", "/imports/{id}/start", path+"/start", nil, 202)
+	for deadline := time.Now().Add(time.Minute); job.Status != "done"; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("import did not finish: %+v", job)
+		}
+		mustJSON(t, check("admin", "GET", "/imports/{id}", path, nil, 200), &job)
+	}
+	check("admin", "POST", "/imports/{id}/start", path+"/start", nil, 409)
+	check("admin", "GET", "/imports/{id}/rows", path+"/rows", nil, 200)
+	for _, format := range []string{"csv", "xlsx"} {
+		resp, _ := app.apiDo(t, admin, "GET", path+"/result?format="+format, nil)
+		mustStatus(t, resp, http.StatusOK)
+		media, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+		if dig(doc, "paths", "/imports/{id}/result", "get", "responses", "200", "content", media) == nil {
+			t.Errorf("GET /imports/{id}/result?format=%s: content type %s is not documented", format, media)
+		}
+	}
 }
 
 // responseSchema finds the JSON schema the document gives an operation's
