@@ -61,6 +61,9 @@ type Policy struct {
 	// DayCount says, per day-based window (DayWindows), whether it counts
 	// calendar or working days; a window not named counts calendar days.
 	DayCount map[string]DayCount `json:"day_count"`
+	// RetentionMonths: the contacts of a customer nobody has claimed for
+	// this many months are anonymised by the sweeper; 0 is off.
+	RetentionMonths int `json:"retention_months"`
 
 	// calendar is the tenant's holiday calendar, loaded with the policy
 	// for counting working days.
@@ -180,6 +183,7 @@ var (
 	groupFollowUp   = i18n.Text{Zh: "跟进", En: "Follow-ups"}
 	groupPool       = i18n.Text{Zh: "公海与保有量", En: "Public pool and caps"}
 	groupDeal       = i18n.Text{Zh: "成交与申诉", En: "Deals and disputes"}
+	groupPrivacy    = i18n.Text{Zh: "个人信息", En: "Personal information"}
 )
 
 // PolicySettings lists every policy key once, grouped in the order the
@@ -288,6 +292,10 @@ var PolicySettings = []PolicySetting{
 	{Key: "credit_departed_relatives", Kind: "bool", Group: groupDeal,
 		Label: i18n.Text{Zh: "离职销售客户亲属成交归原团队", En: "Credit departed salespeople's customers' relatives"},
 		Help:  i18n.Text{Zh: "开启后, 离职销售的客户的直系亲属等周边人员成交, 仍归原团队; 关闭时按无人报备处理。", En: "When on, a deal with a relative of a departed salesperson's customer is still credited to the old team; when off, it is treated as unregistered."}},
+
+	{Key: "retention_months", Kind: "int", Group: groupPrivacy, Min: 0, Max: 600,
+		Label: i18n.Text{Zh: "联系人保留期限 (月)", En: "Contact retention (months)"},
+		Help:  i18n.Text{Zh: "客户连续这么多个月没有有效报备 (也没有成交) 后, 自动匿名化其联系人 (姓名、电话); 0 表示不启用。", En: "Contacts (names, phones) of a customer with no live claim and no deal for this many months are anonymised automatically; 0 means off."}},
 }
 
 // policySetting returns the setting named key.

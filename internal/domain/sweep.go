@@ -12,7 +12,7 @@ import (
 )
 
 // The sweeper makes time pass (domain.md: expiry, follow-up grace,
-// visit window, expiry notices, consent timeouts). Each step is
+// visit window, expiry notices, consent timeouts, contact retention). Each step is
 // set-based SQL over one tenant, idempotent: run twice at the same now, it
 // changes nothing the second time. Sweep visits every tenant in turn, one
 // transaction per tenant under its row-level security, and holds a
@@ -36,6 +36,7 @@ var sweepSteps = []sweepStep{
 	{"expiry_notices", noticeExpiry},
 	{"consents_escalated", escalateConsents},
 	{"deal_claims", sweepDealClaims},
+	{"anonymised", anonymiseRetired},
 }
 
 // SweepResult counts what a sweep did, by step name (see sweepSteps).
