@@ -190,7 +190,7 @@ func recordDealTx(ctx context.Context, tx pgx.Tx, by Actor, in DealInput, now ti
 	if err != nil {
 		return 0, err
 	}
-	att := Attribute(AttributionInput{SignedAt: *in.SignedAt, SignerID: in.SignerID, 
+	att := Attribute(AttributionInput{SignedAt: *in.SignedAt, SignerID: in.SignerID,
 		ClaimDeadline: pol.addDays("claim_window_days", now, pol.ClaimWindowDays), CreditDepartedRelatives: pol.CreditDepartedRelatives,
 		Candidates: candidatesOf(cands), TeamManagers: managers})
 
