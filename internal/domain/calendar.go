@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -158,11 +159,15 @@ func calendarYear(ctx context.Context, tx pgx.Tx, tenantID int64, year int) ([]C
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CalendarDay, error) {
+	days, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CalendarDay, error) {
 		var d CalendarDay
 		err := r.Scan(&d.Date, &d.Kind, &d.Name)
 		return d, err
 	})
+	if days == nil {
+		days = []CalendarDay{}
+	}
+	return days, err
 }
 
 // SetCalendarYear replaces the listed days of one year by days (the
@@ -211,8 +216,8 @@ func (s *Service) SetCalendarYear(ctx context.Context, by Actor, year int, days 
 	return after, nil
 }
 
-// validateCalendarDays checks the days of one year, one message per bad
-// entry.
+// validateCalendarDays checks the days of one year (any year when year
+// is 0), one message per bad entry.
 func validateCalendarDays(year int, days []CalendarDay) map[string]i18n.Text {
 	errs := map[string]i18n.Text{}
 	var seen []string
@@ -222,7 +227,7 @@ func validateCalendarDays(year int, days []CalendarDay) map[string]i18n.Text {
 		switch {
 		case err != nil:
 			errs[key] = i18n.Text{Zh: "日期格式须为 YYYY-MM-DD", En: "a date must be YYYY-MM-DD"}
-		case t.Year() != year:
+		case year != 0 && t.Year() != year:
 			errs[key] = i18n.Text{Zh: fmt.Sprintf("日期须在 %d 年内", year), En: fmt.Sprintf("the date must be in %d", year)}
 		case d.Kind != DayHoliday && d.Kind != DayWorkday:
 			errs[key] = i18n.Text{Zh: "类型须为 holiday (放假) 或 workday (调休上班)", En: "the kind must be holiday or workday"}
@@ -236,6 +241,61 @@ func validateCalendarDays(year int, days []CalendarDay) map[string]i18n.Text {
 		seen = append(seen, d.Date)
 	}
 	return errs
+}
+
+// AddCalendarDays lists days in the calendar, replacing what was listed
+// for the same dates (the admin's add form and bulk paste), and records
+// the change in the audit log. Admins only (ErrForbidden); bad entries
+// are Invalid as for SetCalendarYear and change nothing.
+func (s *Service) AddCalendarDays(ctx context.Context, by Actor, days []CalendarDay) error {
+	if !by.Is(RoleAdmin) {
+		return ErrForbidden
+	}
+	if errs := validateCalendarDays(0, days); len(errs) > 0 {
+		return Invalid(errs)
+	}
+	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
+		for _, d := range days {
+			if _, err := tx.Exec(ctx, `INSERT INTO calendar_days (tenant_id, day, kind, name) VALUES ($1, $2::date, $3, $4)
+				ON CONFLICT (tenant_id, day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name`,
+				by.TenantID, d.Date, d.Kind, strings.TrimSpace(d.Name)); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, by, "calendar.add", "calendar", 0, nil, map[string]any{"days": days})
+	})
+	if err != nil {
+		return fmt.Errorf("add calendar days: %w", err)
+	}
+	return nil
+}
+
+// RemoveCalendarDay takes a date (YYYY-MM-DD) off the calendar, so that
+// it counts as its weekday again, and records it in the audit log.
+// Admins only (ErrForbidden); a date not listed is ErrNotFound.
+func (s *Service) RemoveCalendarDay(ctx context.Context, by Actor, date string) error {
+	if !by.Is(RoleAdmin) {
+		return ErrForbidden
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return ErrNotFound
+	}
+	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
+		var d CalendarDay
+		err := tx.QueryRow(ctx, `DELETE FROM calendar_days WHERE tenant_id = $1 AND day = $2::date
+			RETURNING to_char(day, 'YYYY-MM-DD'), kind, name`, by.TenantID, date).Scan(&d.Date, &d.Kind, &d.Name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "calendar.remove", "calendar", 0, d, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("remove calendar day: %w", err)
+	}
+	return nil
 }
 
 // ParseCalendarLines reads the admin's bulk paste, one day a line:

@@ -238,7 +238,7 @@ func (s *Service) ExportPersonalData(ctx context.Context, by Actor, lookup Perso
 			return err
 		}
 		d.ExportedAt = s.Now()
-		return audit(ctx, tx, by, "personal.export", "personal", 0, nil, d.counts())
+		return audit(ctx, tx, by, "personal.export", "personal", 0, nil, d.Counts())
 	})
 	if err != nil {
 		return PersonalData{}, fmt.Errorf("export personal data: %w", err)
@@ -246,9 +246,9 @@ func (s *Service) ExportPersonalData(ctx context.Context, by Actor, lookup Perso
 	return d, nil
 }
 
-// counts is what the audit log keeps of an export or an erasure: how
+// Counts is what the audit log keeps of an export or an erasure: how
 // many records of each kind, never the data.
-func (d PersonalData) counts() map[string]int {
+func (d PersonalData) Counts() map[string]int {
 	return map[string]int{"contacts": len(d.Contacts), "customer_keys": len(d.Keys), "visits": len(d.Visits),
 		"deals": len(d.Deals), "follow_ups": len(d.FollowUps), "audit_values": len(d.AuditValues)}
 }
@@ -458,7 +458,7 @@ func (s *Service) ErasePersonalData(ctx context.Context, by Actor, lookup Person
 				return err
 			}
 		}
-		return audit(ctx, tx, by, "personal.erase", "personal", 0, nil, d.counts())
+		return audit(ctx, tx, by, "personal.erase", "personal", 0, nil, d.Counts())
 	})
 	if err != nil {
 		return PersonalData{}, fmt.Errorf("erase personal data: %w", err)
@@ -646,7 +646,7 @@ func anonymiseRetired(ctx context.Context, tx pgx.Tx, tenantID int64, pol Policy
 		return 0, fmt.Errorf("retention: %w", err)
 	}
 	after := map[string]any{"customer_ids": ids, "retention_months": pol.RetentionMonths}
-	for k, n := range d.counts() {
+	for k, n := range d.Counts() {
 		after[k] = n
 	}
 	return len(ids), audit(ctx, tx, Actor{TenantID: tenantID, RequestID: sweepRequestID}, "personal.retention", "personal", 0, nil, after)

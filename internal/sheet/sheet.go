@@ -64,11 +64,42 @@ func WriteCSV(w io.Writer, table [][]string) error {
 // WriteXLSX writes table as an XLSX workbook with one sheet named name,
 // the heading row bold and frozen.
 func WriteXLSX(w io.Writer, name string, table [][]string) error {
+	return WriteWorkbook(w, []Sheet{{Name: name, Table: table}})
+}
+
+// Sheet is one named sheet of a workbook: rows of text, headings first.
+type Sheet struct {
+	Name  string
+	Table [][]string
+}
+
+// WriteWorkbook writes the sheets as an XLSX workbook, in order, each
+// with its heading row bold and frozen.
+func WriteWorkbook(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName(f.GetSheetName(0), name); err != nil {
+	for i, sh := range sheets {
+		var err error
+		if i == 0 {
+			err = f.SetSheetName(f.GetSheetName(0), sh.Name)
+		} else {
+			_, err = f.NewSheet(sh.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("xlsx: %w", err)
+		}
+		if err := writeSheet(f, sh.Name, sh.Table); err != nil {
+			return err
+		}
+	}
+	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
+	return nil
+}
+
+// writeSheet fills the sheet name with table.
+func writeSheet(f *excelize.File, name string, table [][]string) error {
 	for i, row := range table {
 		cells := make([]any, len(row))
 		for j, c := range row {
@@ -82,26 +113,24 @@ func WriteXLSX(w io.Writer, name string, table [][]string) error {
 			return fmt.Errorf("xlsx: %w", err)
 		}
 	}
-	if len(table) > 0 {
-		bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-		if err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		last, err := excelize.CoordinatesToCellName(len(table[0]), 1)
-		if err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetCellStyle(name, "A1", last, bold); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-		if err := f.SetColWidth(name, "A", "I", 16); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
+	if len(table) == 0 {
+		return nil
 	}
-	if _, err := f.WriteTo(w); err != nil {
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	last, err := excelize.CoordinatesToCellName(len(table[0]), 1)
+	if err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if err := f.SetCellStyle(name, "A1", last, bold); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if err := f.SetColWidth(name, "A", "I", 16); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	return nil

@@ -67,4 +67,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.dealRoutes(r)
 	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
 	p.disputeRoutes(r)
+	// Working-day calendar and personal information: privacy_routes.go.
+	p.privacyRoutes(r)
 }
