@@ -123,9 +123,14 @@ func loadCalendar(ctx context.Context, tx pgx.Tx, tenantID int64) (Calendar, err
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
-	cal := Calendar{}
-	var day, kind string
+	var (
+		cal       Calendar // nil when nothing is listed
+		day, kind string
+	)
 	_, err = pgx.ForEachRow(rows, []any{&day, &kind}, func() error {
+		if cal == nil {
+			cal = Calendar{}
+		}
 		cal[day] = kind
 		return nil
 	})
@@ -138,8 +143,8 @@ func loadCalendar(ctx context.Context, tx pgx.Tx, tenantID int64) (Calendar, err
 // CalendarYear returns the listed days of one year, in date order. Any
 // role may read it.
 func (s *Service) CalendarYear(ctx context.Context, by Actor, year int) ([]CalendarDay, error) {
-	if year < 1900 || year > 9999 {
-		return nil, Invalid(map[string]i18n.Text{"year": {Zh: "年份须在 1900 – 9999 之间", En: "must be a year from 1900 to 9999"}})
+	if err := checkYear(year); err != nil {
+		return nil, err
 	}
 	var days []CalendarDay
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
@@ -151,6 +156,14 @@ func (s *Service) CalendarYear(ctx context.Context, by Actor, year int) ([]Calen
 		return nil, fmt.Errorf("calendar year: %w", err)
 	}
 	return days, nil
+}
+
+// checkYear refuses a year outside 1900 – 9999 (Invalid, field year).
+func checkYear(year int) error {
+	if year < 1900 || year > 9999 {
+		return Invalid(map[string]i18n.Text{"year": {Zh: "年份须在 1900 – 9999 之间", En: "must be a year from 1900 to 9999"}})
+	}
+	return nil
 }
 
 func calendarYear(ctx context.Context, tx pgx.Tx, tenantID int64, year int) ([]CalendarDay, error) {
@@ -181,8 +194,8 @@ func (s *Service) SetCalendarYear(ctx context.Context, by Actor, year int, days 
 	if !by.Is(RoleAdmin) {
 		return nil, ErrForbidden
 	}
-	if year < 1900 || year > 9999 {
-		return nil, Invalid(map[string]i18n.Text{"year": {Zh: "年份须在 1900 – 9999 之间", En: "must be a year from 1900 to 9999"}})
+	if err := checkYear(year); err != nil {
+		return nil, err
 	}
 	if errs := validateCalendarDays(year, days); len(errs) > 0 {
 		return nil, Invalid(errs)

@@ -488,6 +488,7 @@ func (p Policy) Location() *time.Location {
 // entry by entry; null clears a nullable setting. An unknown key, a value
 // of the wrong JSON type or a result that fails Validate gives field
 // errors keyed by the top-level key, and then p is returned unchanged.
+// day_count keeps only the windows that count working days.
 func (p Policy) Apply(patch map[string]json.RawMessage) (Policy, map[string]i18n.Text) {
 	q := p.clone()
 	errs := map[string]i18n.Text{}
@@ -507,6 +508,9 @@ func (p Policy) Apply(patch map[string]json.RawMessage) (Policy, map[string]i18n
 	if errs := q.Validate(); errs != nil {
 		return p, errs
 	}
+	// Calendar days are the default: only windows counting working days
+	// are kept, so that a policy reads the same however it got there.
+	maps.DeleteFunc(q.DayCount, func(_ string, m DayCount) bool { return m == CalendarDays })
 	return q, nil
 }
 

@@ -449,15 +449,15 @@ func TestApplyDayCount(t *testing.T) {
 		t.Fatal(errs)
 	}
 	p, errs = p.Apply(map[string]json.RawMessage{"day_count": json.RawMessage(`{"appeal_days":"working","protection_days":"calendar"}`)})
-	if errs != nil || p.DayCount["appeal_days"] != domain.WorkingDays || p.DayCount["protection_days"] != domain.CalendarDays {
-		t.Fatalf("merged day_count = %v, %v", p.DayCount, errs)
+	if errs != nil || p.DayCount["appeal_days"] != domain.WorkingDays || len(p.DayCount) != 1 {
+		t.Fatalf("merged day_count = %v, %v; want appeal_days working only (calendar is the default)", p.DayCount, errs)
 	}
 	for _, bad := range []string{`{"max_renewals":"working"}`, `{"protection_days":"weekdays"}`, `{"protection_days":1}`, `null`, `"working"`} {
 		q, errs := p.Apply(map[string]json.RawMessage{"day_count": json.RawMessage(bad)})
 		if errs["day_count"].Zh == "" || errs["day_count"].En == "" {
 			t.Errorf("day_count %s: errors %v, want one for day_count", bad, errs)
 		}
-		if q.DayCount["appeal_days"] != domain.WorkingDays || len(q.DayCount) != 2 {
+		if q.DayCount["appeal_days"] != domain.WorkingDays || len(q.DayCount) != 1 {
 			t.Errorf("day_count %s changed the policy: %v", bad, q.DayCount)
 		}
 	}
@@ -466,7 +466,7 @@ func TestApplyDayCount(t *testing.T) {
 		t.Errorf("form values %v", form)
 	}
 	q, errs := domain.DefaultPolicy().Apply(domain.PolicyPatchFromForm(form))
-	if errs != nil || q.DayCount["appeal_days"] != domain.WorkingDays || q.DayCount["protection_days"] != domain.CalendarDays {
+	if errs != nil || q.DayCount["appeal_days"] != domain.WorkingDays || len(q.DayCount) != 1 {
 		t.Errorf("form round trip: %v, %v", q.DayCount, errs)
 	}
 }

@@ -224,6 +224,20 @@ func (d PersonalData) names() []string {
 // export is audited (personal.export). Admins only (ErrForbidden);
 // Invalid for a bad lookup.
 func (s *Service) ExportPersonalData(ctx context.Context, by Actor, lookup PersonLookup) (PersonalData, error) {
+	d, err := s.onPerson(ctx, by, lookup, func(tx pgx.Tx, _ selection, d *PersonalData) error {
+		d.ExportedAt = s.Now()
+		return audit(ctx, tx, by, "personal.export", "personal", 0, nil, d.Counts())
+	})
+	if err != nil {
+		return PersonalData{}, fmt.Errorf("export personal data: %w", err)
+	}
+	return d, nil
+}
+
+// onPerson finds, in one tenant transaction, what is stored about the
+// contact lookup names, and hands it to act. Admins only (ErrForbidden);
+// Invalid for a bad lookup.
+func (s *Service) onPerson(ctx context.Context, by Actor, lookup PersonLookup, act func(tx pgx.Tx, sel selection, d *PersonalData) error) (PersonalData, error) {
 	if !by.Is(RoleAdmin) {
 		return PersonalData{}, ErrForbidden
 	}
@@ -233,17 +247,14 @@ func (s *Service) ExportPersonalData(ctx context.Context, by Actor, lookup Perso
 	}
 	var d PersonalData
 	err = s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
+		sel := selection{lookup: l}
 		var err error
-		if d, err = findPersonal(ctx, tx, by.TenantID, selection{lookup: l}); err != nil {
+		if d, err = findPersonal(ctx, tx, by.TenantID, sel); err != nil {
 			return err
 		}
-		d.ExportedAt = s.Now()
-		return audit(ctx, tx, by, "personal.export", "personal", 0, nil, d.Counts())
+		return act(tx, sel, &d)
 	})
-	if err != nil {
-		return PersonalData{}, fmt.Errorf("export personal data: %w", err)
-	}
-	return d, nil
+	return d, err
 }
 
 // Counts is what the audit log keeps of an export or an erasure: how
@@ -432,29 +443,15 @@ func findPersonalAuditValues(ctx context.Context, tx pgx.Tx, tenantID int64, sel
 // only). It returns what was found and erased. Admins only
 // (ErrForbidden); Invalid for a bad lookup or one that finds nothing.
 func (s *Service) ErasePersonalData(ctx context.Context, by Actor, lookup PersonLookup) (PersonalData, error) {
-	if !by.Is(RoleAdmin) {
-		return PersonalData{}, ErrForbidden
-	}
-	l, err := lookup.normalized()
-	if err != nil {
-		return PersonalData{}, err
-	}
-	var d PersonalData
-	err = s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
-		sel := selection{lookup: l}
-		var err error
-		if d, err = findPersonal(ctx, tx, by.TenantID, sel); err != nil {
-			return err
-		}
+	d, err := s.onPerson(ctx, by, lookup, func(tx pgx.Tx, sel selection, d *PersonalData) error {
 		if d.Empty() {
 			return InvalidMsg(i18n.Text{Zh: "没有找到该联系人的任何信息", En: "Nothing is stored about this contact"})
 		}
-		now := s.Now()
-		if err := erasePersonal(ctx, tx, by.TenantID, sel, d, now); err != nil {
+		if err := erasePersonal(ctx, tx, by.TenantID, sel, *d, s.Now()); err != nil {
 			return err
 		}
-		if l.Phone != "" {
-			if err := scrubPhone(ctx, tx, by.TenantID, l.Phone); err != nil {
+		if sel.lookup.Phone != "" {
+			if err := scrubPhone(ctx, tx, by.TenantID, sel.lookup.Phone); err != nil {
 				return err
 			}
 		}
