@@ -26,10 +26,9 @@ import (
 // back, or "[已删除]" once erased.
 //
 // Which values are personal is decided by their JSON key: phones (phone,
-// phones, buyer_phone), visitors (visitor, visitor_name), a deal's or a
-// registration's customer name (customer, as a string), and inside
-// objects the name of a contact (an element of contacts) or of a person
-// customer (an object with "kind":"person"). Entries written before
+// phones, buyer_phone), visitors (visitor, visitor_name), the name of a
+// contact (an element of contacts), and in an object with "kind":"person"
+// (a person customer, or an entry about one) its name and customer. Entries written before
 // migration 00012 were sealed with what they held: phones in them were
 // already masked (MaskPhone), and names of visitors and person customers
 // stay as sealed.
@@ -38,7 +37,7 @@ import (
 // the kind of value they hold.
 var personalKinds = map[string]string{
 	"phone": "phone", "phones": "phone", "buyer_phone": "phone",
-	"visitor": "name", "visitor_name": "name", "customer": "name",
+	"visitor": "name", "visitor_name": "name",
 }
 
 // erasedValue replaces an erased personal value wherever it is shown.
@@ -96,7 +95,7 @@ func collectPersonal(doc any, key string, contact bool, found *[]personalValue) 
 		person := d["kind"] == string(KindPerson)
 		for k, v := range d {
 			kind, ok := personalKinds[k]
-			if k == "name" && (contact || person) {
+			if k == "name" && (contact || person) || k == "customer" && person {
 				kind, ok = "name", true
 			}
 			if s, isStr := v.(string); ok && isStr && s != "" {

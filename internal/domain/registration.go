@@ -284,7 +284,7 @@ func (n newRegistration) insert(ctx context.Context, tx pgx.Tx, status Status) (
 		}
 	}
 	return id, audit(ctx, tx, n.by, "registration.create", "registration", id, nil,
-		map[string]any{"status": status, "customer": n.in.Customer.Name, "completeness": n.score, "late": n.late})
+		map[string]any{"status": status, "kind": n.in.Customer.Kind, "customer": n.in.Customer.Name, "completeness": n.score, "late": n.late})
 }
 
 // insertUnopposed files a claim nobody else holds and takes its keys.
