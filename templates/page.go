@@ -50,6 +50,7 @@ func Nav(role domain.Role) []NavItem {
 	items = append(items, disputeNav(role)...)
 	items = append(items, reportNav(role)...)
 	items = append(items, importNav(role)...)
+	items = append(items, privacyNav(role)...)
 	return items
 }
 

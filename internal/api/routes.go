@@ -55,4 +55,6 @@ func (api *API) Routes(r chi.Router) {
 	api.importRoutes(r)
 	// Customer records, merge and split: customer_merge.go.
 	api.customerRoutes(r)
+	// Working-day calendar and personal information: privacy.go.
+	api.privacyRoutes(r)
 }

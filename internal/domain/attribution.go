@@ -103,10 +103,9 @@ type AttributionInput struct {
 	SignedAt   time.Time
 	SignerID   int64
 	Candidates []AttributionCandidate
-	// Now is when the deal is recorded; the claim window starts then.
-	Now time.Time
-	// ClaimWindowDays is the policy's claim_window_days.
-	ClaimWindowDays int
+	// ClaimDeadline is when the claim window (claim_window_days from when
+	// the deal is recorded) closes.
+	ClaimDeadline time.Time
 	// CreditDepartedRelatives is the policy's credit_departed_relatives.
 	CreditDepartedRelatives bool
 	// TeamManagers maps a team to the manager credited on its behalf.
@@ -153,7 +152,7 @@ func Attribute(in AttributionInput) Attribution {
 		live = append(live, c)
 	}
 	if len(live) == 0 {
-		deadline := in.Now.Add(time.Duration(in.ClaimWindowDays) * 24 * time.Hour)
+		deadline := in.ClaimDeadline
 		return Attribution{Status: DealUnclaimed, Rule: RuleClaimWindow, ClaimDeadline: &deadline}
 	}
 	sort.SliceStable(live, func(i, j int) bool {

@@ -71,8 +71,8 @@ func TestAttribute(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := domain.Attribute(domain.AttributionInput{SignedAt: signed, SignerID: signer, Candidates: c.cands, Now: now,
-				ClaimWindowDays: 3, CreditDepartedRelatives: c.relatives, TeamManagers: map[int64]int64{1: manager}})
+			a := domain.Attribute(domain.AttributionInput{SignedAt: signed, SignerID: signer, Candidates: c.cands,
+				ClaimDeadline: deadline, CreditDepartedRelatives: c.relatives, TeamManagers: map[int64]int64{1: manager}})
 			if a.Status != c.wantStatus || a.Rule != c.wantRule || a.RegistrationID != c.wantReg || a.OwnerID != c.wantOwner {
 				t.Fatalf("got %s/%s reg %d owner %d, want %s/%s reg %d owner %d", a.Status, a.Rule, a.RegistrationID, a.OwnerID,
 					c.wantStatus, c.wantRule, c.wantReg, c.wantOwner)

@@ -159,8 +159,10 @@ func (s *Service) AuditLog(ctx context.Context, by Actor, f AuditFilter) ([]Audi
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditRecord, error) { return scanAuditRecord(r) })
-		return err
+		if out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditRecord, error) { return scanAuditRecord(r) }); err != nil {
+			return err
+		}
+		return resolveAuditRecords(ctx, tx, by.TenantID, out)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit log: %w", err)
@@ -204,19 +206,18 @@ func (s *Service) ExportAuditCSV(ctx context.Context, by Actor, f AuditFilter, w
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAuditRecord(rows)
-			if err != nil {
-				return err
-			}
+		records, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditRecord, error) { return scanAuditRecord(r) })
+		if err != nil {
+			return err
+		}
+		if err := resolveAuditRecords(ctx, tx, by.TenantID, records); err != nil {
+			return err
+		}
+		for _, a := range records {
 			if err := cw.Write([]string{strconv.FormatInt(a.ID, 10), a.At.In(loc).Format(time.RFC3339), a.ActorName, a.Username,
 				a.Action, a.Entity, optID(a.EntityID), a.Before, a.After, a.RequestID, optID(a.Seq)}); err != nil {
 				return err
 			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		cw.Flush()
 		return cw.Error()
@@ -225,6 +226,16 @@ func (s *Service) ExportAuditCSV(ctx context.Context, by Actor, f AuditFilter, w
 		return fmt.Errorf("export audit: %w", err)
 	}
 	return nil
+}
+
+// resolveAuditRecords puts the personal values back into the records'
+// before and after (personal.go).
+func resolveAuditRecords(ctx context.Context, tx pgx.Tx, tenantID int64, records []AuditRecord) error {
+	texts := make([]*string, 0, 2*len(records))
+	for i := range records {
+		texts = append(texts, &records[i].Before, &records[i].After)
+	}
+	return resolvePersonal(ctx, tx, tenantID, texts...)
 }
 
 // optID is n as text, "" for 0.

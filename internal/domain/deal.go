@@ -195,8 +195,8 @@ func recordDealTx(ctx context.Context, tx pgx.Tx, by Actor, in DealInput, now ti
 	if err != nil {
 		return 0, err
 	}
-	att := Attribute(AttributionInput{SignedAt: *in.SignedAt, SignerID: in.SignerID, Now: now,
-		ClaimWindowDays: pol.ClaimWindowDays, CreditDepartedRelatives: pol.CreditDepartedRelatives,
+	att := Attribute(AttributionInput{SignedAt: *in.SignedAt, SignerID: in.SignerID,
+		ClaimDeadline: pol.addDays("claim_window_days", now, pol.ClaimWindowDays), CreditDepartedRelatives: pol.CreditDepartedRelatives,
 		Candidates: candidatesOf(cands), TeamManagers: managers})
 
 	var customerID int64
@@ -235,7 +235,7 @@ func recordDealTx(ctx context.Context, tx pgx.Tx, by Actor, in DealInput, now ti
 		return 0, err
 	}
 	if err := audit(ctx, tx, by, "deal.create", "deal", id, nil, map[string]any{"contract_no": in.ContractNo,
-		"customer": in.Customer.Name, "amount": *in.Amount, "signer_id": in.SignerID, "status": att.Status, "rule": att.Rule,
+		"kind": in.Customer.Kind, "customer": in.Customer.Name, "amount": *in.Amount, "signer_id": in.SignerID, "status": att.Status, "rule": att.Rule,
 		"owner_id": att.OwnerID, "team_id": att.TeamID, "registration_id": att.RegistrationID, "assist_ids": att.AssistIDs}); err != nil {
 		return 0, err
 	}

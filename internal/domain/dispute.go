@@ -444,7 +444,7 @@ func openConflictCase(ctx context.Context, tx pgx.Tx, by Actor, in DisputeInput,
 		if r.Status != StatusRejected || winner == nil || *winner != other {
 			return 0, InvalidMsg(i18n.Text{Zh: "只有在撞单中被驳回的报备可以申诉", En: "Only a claim that lost a conflict can be disputed"})
 		}
-		if deadline := decidedAt.Add(days(pol.AppealDays)); now.After(deadline) {
+		if deadline := pol.addDays("appeal_days", decidedAt, pol.AppealDays); now.After(deadline) {
 			return 0, InvalidMsg(i18n.Text{
 				Zh: fmt.Sprintf("已超过申诉期限 (判定后 %d 天内)", pol.AppealDays),
 				En: fmt.Sprintf("The appeal period (%d days after the decision) is over", pol.AppealDays)})
@@ -565,8 +565,6 @@ func notifyCase(ctx context.Context, tx pgx.Tx, by Actor, c caseRow, kind string
 
 func disputeLink(id int64) string { return "/disputes/" + strconv.FormatInt(id, 10) }
 
-func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
-
 // DisputeFilter narrows a case list.
 type DisputeFilter struct {
 	Status DisputeStatus // "" for all
@@ -675,7 +673,7 @@ func (s *Service) Dispute(ctx context.Context, by Actor, id int64) (Dispute, err
 			return err
 		}
 		if c.Status == DisputeDecided && len(d.Decisions) == 1 {
-			deadline := d.Decisions[0].DecidedAt.Add(days(pol.AppealDays))
+			deadline := pol.addDays("appeal_days", d.Decisions[0].DecidedAt, pol.AppealDays)
 			d.AppealDeadline = &deadline
 			d.CanAppeal = !s.Now().After(deadline) && slices.Contains(c.losers(d.Decisions[0].WinnerUserID), by.UserID)
 		}

@@ -289,7 +289,7 @@ func (s *Service) AppealDispute(ctx context.Context, by Actor, id int64, reason 
 		if err != nil {
 			return err
 		}
-		if now.After(first.DecidedAt.Add(days(pol.AppealDays))) {
+		if now.After(pol.addDays("appeal_days", first.DecidedAt, pol.AppealDays)) {
 			return InvalidMsg(i18n.Text{
 				Zh: fmt.Sprintf("已超过上诉期限 (裁决后 %d 天内)", pol.AppealDays),
 				En: fmt.Sprintf("The appeal period (%d days after the decision) is over", pol.AppealDays)})

@@ -76,7 +76,7 @@ func NextFollowUpDue(pol Policy, grade string, last time.Time) *time.Time {
 	if grade == "" || !ok {
 		return nil
 	}
-	due := last.Add(policyDays(n))
+	due := pol.addDays("follow_up_days", last, n)
 	return &due
 }
 

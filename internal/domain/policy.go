@@ -2,6 +2,7 @@ package domain
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,6 +58,28 @@ type Policy struct {
 	DisputeBurstPerHour      int                 `json:"dispute_burst_per_hour"`
 	GradeThresholds          GradeThresholds     `json:"grade_thresholds"`
 	CreditDepartedRelatives  bool                `json:"credit_departed_relatives"`
+	// DayCount says, per day-based window (DayWindows), whether it counts
+	// calendar or working days; a window not named counts calendar days.
+	DayCount map[string]DayCount `json:"day_count"`
+	// RetentionMonths: the contacts of a customer nobody has claimed for
+	// this many months are anonymised by the sweeper; 0 is off.
+	RetentionMonths int `json:"retention_months"`
+
+	// calendar is the tenant's holiday calendar, loaded with the policy
+	// for counting working days.
+	calendar Calendar
+}
+
+// DayWindows are the policy settings that count days, each of which may
+// count calendar or working days (day_count).
+var DayWindows = []string{"protection_days", "active_window_days", "renew_window_days", "expiry_notice_days",
+	"visit_window_days", "follow_up_days", "follow_up_grace_days", "reclaim_cooldown_days", "claim_window_days", "appeal_days"}
+
+// addDays is the end of the window of n days of the setting window that
+// starts at start, counted as the policy says (see addDays; a negative n
+// walks backwards).
+func (p Policy) addDays(window string, start time.Time, n int) time.Time {
+	return addDays(start, n, p.DayCount[window], p.calendar, p.Location())
 }
 
 // GradeThresholds are the trailing 12-month deal amounts (yuan) from which
@@ -98,6 +121,7 @@ func DefaultPolicy() Policy {
 		RegistrationBurstPerHour: 60,
 		DisputeBurstPerHour:      10,
 		GradeThresholds:          GradeThresholds{VIP: 500000, Key: 100000},
+		DayCount:                 map[string]DayCount{},
 	}
 }
 
@@ -118,6 +142,7 @@ func (p Policy) clone() Policy {
 			q.FollowUpDays[k] = v
 		}
 	}
+	q.DayCount = maps.Clone(p.DayCount)
 	q.FollowUpGraceDays = cloneInt(p.FollowUpGraceDays)
 	q.MaxLivePerUser = cloneInt(p.MaxLivePerUser)
 	q.MaxPoolClaimsPerDay = cloneInt(p.MaxPoolClaimsPerDay)
@@ -137,7 +162,8 @@ func cloneInt(v *int) *int {
 type PolicySetting struct {
 	Key string
 	// Kind is one of "int", "nullint" (empty = off/unlimited), "bool",
-	// "float", "tz", "rules", "weights", "followup", "thresholds".
+	// "float", "tz", "rules", "weights", "followup", "thresholds",
+	// "daycount".
 	Kind string
 	// Group names the fieldset the setting is shown in; consecutive
 	// settings of PolicySettings share a group.
@@ -157,6 +183,7 @@ var (
 	groupFollowUp   = i18n.Text{Zh: "跟进", En: "Follow-ups"}
 	groupPool       = i18n.Text{Zh: "公海与保有量", En: "Public pool and caps"}
 	groupDeal       = i18n.Text{Zh: "成交与申诉", En: "Deals and disputes"}
+	groupPrivacy    = i18n.Text{Zh: "个人信息", En: "Personal information"}
 )
 
 // PolicySettings lists every policy key once, grouped in the order the
@@ -165,6 +192,9 @@ var PolicySettings = []PolicySetting{
 	{Key: "time_zone", Kind: "tz", Group: groupGeneral,
 		Label: i18n.Text{Zh: "时区", En: "Time zone"},
 		Help:  i18n.Text{Zh: "日期和到期时间按此时区计算与显示, 例如 Asia/Shanghai。", En: "Dates and expiry times are computed and shown in this time zone, e.g. Asia/Shanghai."}},
+	{Key: "day_count", Kind: "daycount", Group: groupGeneral,
+		Label: i18n.Text{Zh: "天数计算方式", En: "How days are counted"},
+		Help:  i18n.Text{Zh: "各期限按自然日或工作日计算; 工作日跳过周末和节假日, 调休上班日照常计算 (节假日在「工作日历」中设置)。", En: "Each window counts calendar days or working days; working days skip weekends and holidays and count make-up working days (holidays are set on the working-day calendar page)."}},
 
 	{Key: "protection_days", Kind: "int", Group: groupProtection, Min: 0, Max: 3650,
 		Label: i18n.Text{Zh: "保护期 (天)", En: "Protection period (days)"},
@@ -262,6 +292,10 @@ var PolicySettings = []PolicySetting{
 	{Key: "credit_departed_relatives", Kind: "bool", Group: groupDeal,
 		Label: i18n.Text{Zh: "离职销售客户亲属成交归原团队", En: "Credit departed salespeople's customers' relatives"},
 		Help:  i18n.Text{Zh: "开启后, 离职销售的客户的直系亲属等周边人员成交, 仍归原团队; 关闭时按无人报备处理。", En: "When on, a deal with a relative of a departed salesperson's customer is still credited to the old team; when off, it is treated as unregistered."}},
+
+	{Key: "retention_months", Kind: "int", Group: groupPrivacy, Min: 0, Max: 600,
+		Label: i18n.Text{Zh: "联系人保留期限 (月)", En: "Contact retention (months)"},
+		Help:  i18n.Text{Zh: "客户连续这么多个月没有有效报备 (也没有成交) 后, 自动匿名化其联系人 (姓名、电话); 0 表示不启用。", En: "Contacts (names, phones) of a customer with no live claim and no deal for this many months are anonymised automatically; 0 means off."}},
 }
 
 // policySetting returns the setting named key.
@@ -372,6 +406,15 @@ func (s PolicySetting) check(p Policy, raw json.RawMessage) (i18n.Text, bool) {
 				return prefixed(g, rangeMsg(s)), true
 			}
 		}
+	case "daycount":
+		for _, name := range slices.Sorted(maps.Keys(p.DayCount)) {
+			if !slices.Contains(DayWindows, name) {
+				return i18n.Text{Zh: "未知的期限: " + name, En: "unknown window: " + name}, true
+			}
+			if m := p.DayCount[name]; m != CalendarDays && m != WorkingDays {
+				return prefixed(name, i18n.Text{Zh: "须为 calendar (自然日) 或 working (工作日)", En: "must be calendar or working"}), true
+			}
+		}
 	case "thresholds":
 		t := p.GradeThresholds
 		for _, e := range []struct {
@@ -445,6 +488,7 @@ func (p Policy) Location() *time.Location {
 // entry by entry; null clears a nullable setting. An unknown key, a value
 // of the wrong JSON type or a result that fails Validate gives field
 // errors keyed by the top-level key, and then p is returned unchanged.
+// day_count keeps only the windows that count working days.
 func (p Policy) Apply(patch map[string]json.RawMessage) (Policy, map[string]i18n.Text) {
 	q := p.clone()
 	errs := map[string]i18n.Text{}
@@ -464,6 +508,9 @@ func (p Policy) Apply(patch map[string]json.RawMessage) (Policy, map[string]i18n
 	if errs := q.Validate(); errs != nil {
 		return p, errs
 	}
+	// Calendar days are the default: only windows counting working days
+	// are kept, so that a policy reads the same however it got there.
+	maps.DeleteFunc(q.DayCount, func(_ string, m DayCount) bool { return m == CalendarDays })
 	return q, nil
 }
 
@@ -531,6 +578,10 @@ func (p Policy) FormValues() url.Values {
 			}
 		case "tz":
 			form.Set(s.Key, p.TimeZone)
+		case "daycount":
+			for _, w := range DayWindows {
+				form.Set(s.Key+"."+w, string(cmp.Or(p.DayCount[w], CalendarDays)))
+			}
 		case "rules":
 			for _, r := range p.ConflictRules {
 				form.Add(s.Key, string(r))
@@ -625,23 +676,24 @@ func jsonString(s string) json.RawMessage {
 	return b
 }
 
-// loadPolicy reads the tenant's policy. Stored settings are decoded over
-// DefaultPolicy, so keys added since they were saved take their defaults;
-// a tenant without a row has the defaults.
+// loadPolicy reads the tenant's policy, with its holiday calendar. Stored
+// settings are decoded over DefaultPolicy, so keys added since they were
+// saved take their defaults; a tenant without a row has the defaults.
 func loadPolicy(ctx context.Context, tx pgx.Tx, tenantID int64) (Policy, error) {
 	p := DefaultPolicy()
 	var settings []byte
 	err := tx.QueryRow(ctx, `SELECT settings FROM policies WHERE tenant_id = $1`, tenantID).Scan(&settings)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
 		return Policy{}, fmt.Errorf("load policy: %w", err)
+	default:
+		if err := json.Unmarshal(settings, &p); err != nil {
+			return Policy{}, fmt.Errorf("load policy: decode: %w", err)
+		}
 	}
-	if err := json.Unmarshal(settings, &p); err != nil {
-		return Policy{}, fmt.Errorf("load policy: decode: %w", err)
-	}
-	return p, nil
+	p.calendar, err = loadCalendar(ctx, tx, tenantID)
+	return p, err
 }
 
 // Policy returns the actor's company policy. Any role may read it.

@@ -55,7 +55,7 @@ func TestPolicySettingsCoverEveryKey(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	kinds := []string{"int", "nullint", "bool", "float", "tz", "rules", "weights", "followup", "thresholds"}
+	kinds := []string{"int", "nullint", "bool", "float", "tz", "rules", "weights", "followup", "thresholds", "daycount"}
 	seen := map[string]bool{}
 	for _, s := range domain.PolicySettings {
 		if seen[s.Key] {
@@ -440,5 +440,33 @@ func TestFormTypeErrorReachesField(t *testing.T) {
 	}
 	if _, ok := errs["follow_up_days"]; !ok {
 		t.Fatalf("errors %v, want follow_up_days", errs)
+	}
+}
+
+func TestApplyDayCount(t *testing.T) {
+	p, errs := domain.DefaultPolicy().Apply(map[string]json.RawMessage{"day_count": json.RawMessage(`{"protection_days":"working"}`)})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	p, errs = p.Apply(map[string]json.RawMessage{"day_count": json.RawMessage(`{"appeal_days":"working","protection_days":"calendar"}`)})
+	if errs != nil || p.DayCount["appeal_days"] != domain.WorkingDays || len(p.DayCount) != 1 {
+		t.Fatalf("merged day_count = %v, %v; want appeal_days working only (calendar is the default)", p.DayCount, errs)
+	}
+	for _, bad := range []string{`{"max_renewals":"working"}`, `{"protection_days":"weekdays"}`, `{"protection_days":1}`, `null`, `"working"`} {
+		q, errs := p.Apply(map[string]json.RawMessage{"day_count": json.RawMessage(bad)})
+		if errs["day_count"].Zh == "" || errs["day_count"].En == "" {
+			t.Errorf("day_count %s: errors %v, want one for day_count", bad, errs)
+		}
+		if q.DayCount["appeal_days"] != domain.WorkingDays || len(q.DayCount) != 1 {
+			t.Errorf("day_count %s changed the policy: %v", bad, q.DayCount)
+		}
+	}
+	form := p.FormValues()
+	if form.Get("day_count.appeal_days") != "working" || form.Get("day_count.claim_window_days") != "calendar" {
+		t.Errorf("form values %v", form)
+	}
+	q, errs := domain.DefaultPolicy().Apply(domain.PolicyPatchFromForm(form))
+	if errs != nil || q.DayCount["appeal_days"] != domain.WorkingDays || len(q.DayCount) != 1 {
+		t.Errorf("form round trip: %v, %v", q.DayCount, errs)
 	}
 }

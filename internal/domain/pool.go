@@ -328,7 +328,7 @@ func (s *Service) Pool(ctx context.Context, by Actor, f PoolFilter) ([]PoolEntry
 // expired or was released at ended may claim it again
 // (reclaim_cooldown_days).
 func ReclaimableAt(pol Policy, ended time.Time) time.Time {
-	return ended.Add(policyDays(pol.ReclaimCooldownDays))
+	return pol.addDays("reclaim_cooldown_days", ended, pol.ReclaimCooldownDays)
 }
 
 // dayStart is the start of now's calendar day in loc.

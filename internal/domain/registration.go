@@ -290,7 +290,7 @@ func (n newRegistration) insert(ctx context.Context, tx pgx.Tx, status Status) (
 		}
 	}
 	return id, audit(ctx, tx, n.by, "registration.create", "registration", id, nil,
-		map[string]any{"status": status, "customer": n.in.Customer.Name, "completeness": n.score, "late": n.late})
+		map[string]any{"status": status, "kind": n.in.Customer.Kind, "customer": n.in.Customer.Name, "completeness": n.score, "late": n.late})
 }
 
 // insertUnopposed files a claim nobody else holds and takes its keys.
@@ -452,8 +452,18 @@ func protectionEnd(pol Policy, t time.Time) *time.Time {
 	if pol.ProtectionDays == 0 {
 		return nil
 	}
-	end := t.Add(time.Duration(pol.ProtectionDays) * 24 * time.Hour)
+	end := pol.addDays("protection_days", t, pol.ProtectionDays)
 	return &end
+}
+
+// followUpDues is, by grade, when a claim activated at t is first due
+// for a follow-up.
+func followUpDues(pol Policy, t time.Time) map[string]*time.Time {
+	dues := map[string]*time.Time{}
+	for _, g := range followUpGrades {
+		dues[g] = NextFollowUpDue(pol, g, t)
+	}
+	return dues
 }
 
 // activate makes a claim active as of t: protection and the first
@@ -461,9 +471,9 @@ func protectionEnd(pol Policy, t time.Time) *time.Time {
 func activate(ctx context.Context, tx pgx.Tx, tenantID, id int64, pol Policy, t time.Time) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE registrations SET status = 'active', activated_at = $3::timestamptz, protected_until = $4, status_changed_at = $3::timestamptz,
-			next_follow_up_due = CASE WHEN grade = '' THEN NULL ELSE $3::timestamptz + make_interval(days => ($5::jsonb ->> grade)::int) END
+			next_follow_up_due = ($5::jsonb ->> grade)::timestamptz
 		WHERE tenant_id = $1 AND id = $2`,
-		tenantID, id, t, protectionEnd(pol, t), pol.FollowUpDays)
+		tenantID, id, t, protectionEnd(pol, t), followUpDues(pol, t))
 	if err != nil {
 		return fmt.Errorf("activate: %w", err)
 	}

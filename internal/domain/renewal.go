@@ -10,16 +10,10 @@ import (
 	"baobei/internal/i18n"
 )
 
-// policyDay is the "day" of policy settings: N days means N × 24 hours (api.md).
-const policyDay = 24 * time.Hour
-
-// policyDays is n policy days.
-func policyDays(n int) time.Duration { return time.Duration(n) * policyDay }
-
 // Maintained reports whether the registration is actively maintained
 // (维护中) at now: its last follow-up lies within active_window_days.
 func (r Registration) Maintained(pol Policy, now time.Time) bool {
-	return r.LastFollowUpAt != nil && now.Sub(*r.LastFollowUpAt) <= policyDays(pol.ActiveWindowDays)
+	return r.LastFollowUpAt != nil && !pol.addDays("active_window_days", *r.LastFollowUpAt, pol.ActiveWindowDays).Before(now)
 }
 
 // RenewalVerdict is how the renewal rule answers a renewal request.
@@ -70,7 +64,7 @@ func Renewal(pol Policy, r Registration, now time.Time) (RenewalVerdict, error) 
 // RenewalOpens is when the renewal window (the last renew_window_days)
 // of a protection ending at until opens.
 func RenewalOpens(pol Policy, until time.Time) time.Time {
-	return until.Add(-policyDays(pol.RenewWindowDays))
+	return pol.addDays("renew_window_days", until, -pol.RenewWindowDays)
 }
 
 // RenewResult is the outcome of a renewal request: the registration,

@@ -12,7 +12,7 @@ import (
 )
 
 // The sweeper makes time pass (domain.md: expiry, follow-up grace,
-// visit window, expiry notices, consent timeouts). Each step is
+// visit window, expiry notices, consent timeouts, contact retention). Each step is
 // set-based SQL over one tenant, idempotent: run twice at the same now, it
 // changes nothing the second time. Sweep visits every tenant in turn, one
 // transaction per tenant under its row-level security, and holds a
@@ -36,6 +36,7 @@ var sweepSteps = []sweepStep{
 	{"expiry_notices", noticeExpiry},
 	{"consents_escalated", escalateConsents},
 	{"deal_claims", sweepDealClaims},
+	{"anonymised", anonymiseRetired},
 }
 
 // SweepResult counts what a sweep did, by step name (see sweepSteps).
@@ -152,7 +153,7 @@ func expireOverdue(ctx context.Context, tx pgx.Tx, tenantID int64, pol Policy, n
 		`UPDATE registrations r SET status = $3, status_changed_at = $2
 		WHERE r.tenant_id = $1 AND r.status = 'active' AND r.next_follow_up_due <= $4
 		RETURNING r.id, r.customer_id, r.owner_id, r.details->>'name', 'active'`,
-		now.Add(-policyDays(*pol.FollowUpGraceDays)))
+		pol.addDays("follow_up_grace_days", now, -*pol.FollowUpGraceDays))
 }
 
 // lapseUnvisited lapses claims still waiting for the customer's visit
@@ -165,7 +166,7 @@ func lapseUnvisited(ctx context.Context, tx pgx.Tx, tenantID int64, pol Policy, 
 		`UPDATE registrations r SET status = $3, status_changed_at = $2
 		WHERE r.tenant_id = $1 AND r.status = 'pending_visit' AND r.registered_at <= $4
 		RETURNING r.id, r.customer_id, r.owner_id, r.details->>'name', 'pending_visit'`,
-		now.Add(-policyDays(pol.VisitWindowDays)))
+		pol.addDays("visit_window_days", now, -pol.VisitWindowDays))
 }
 
 // noticeExpiry tells owners expiry_notice_days ahead that a protection is
@@ -191,7 +192,7 @@ func noticeExpiry(ctx context.Context, tx pgx.Tx, tenantID int64, pol Policy, no
 				format($5, name, to_char(protected_until AT TIME ZONE $6, 'YYYY-MM-DD HH24:MI')), '/registrations/' || id
 			FROM due)
 		SELECT count(*) FROM due`,
-		tenantID, now, now.Add(policyDays(pol.ExpiryNoticeDays)),
+		tenantID, now, pol.addDays("expiry_notice_days", now, pol.ExpiryNoticeDays),
 		"您报备的客户「%s」保护期将于 %s 到期, 请及时跟进或续报",
 		"The protection of %s ends on %s; follow up or renew in time",
 		pol.Location().String(), sweepRequestID).Scan(&n)

@@ -75,6 +75,11 @@ type Sheet struct {
 // WriteXLSX writes table as an XLSX workbook with one sheet named name,
 // the heading row bold and frozen.
 func WriteXLSX(w io.Writer, name string, table [][]string) error {
+	return WriteWorkbook(w, []Sheet{TextSheet(name, table)})
+}
+
+// TextSheet is the sheet name holding table, every cell text.
+func TextSheet(name string, table [][]string) Sheet {
 	rows := make([][]any, len(table))
 	for i, row := range table {
 		rows[i] = make([]any, len(row))
@@ -82,7 +87,7 @@ func WriteXLSX(w io.Writer, name string, table [][]string) error {
 			rows[i][j] = c
 		}
 	}
-	return WriteWorkbook(w, []Sheet{{Name: name, Rows: rows}})
+	return Sheet{Name: name, Rows: rows}
 }
 
 // WriteWorkbook writes sheets as one XLSX workbook, in order, each

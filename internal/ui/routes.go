@@ -77,4 +77,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.importRoutes(r)
 	// Customer records, merge and split: customer_show.go.
 	p.customerRoutes(r)
+	// Working-day calendar and personal information: privacy_routes.go.
+	p.privacyRoutes(r)
 }
