@@ -172,6 +172,19 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("admin", "GET", "/abuse", "/api/v1/abuse", nil, 200)
 	check("admin", "GET", "/audit", "/api/v1/audit?limit=20", nil, 200)
 	check("sales1", "GET", "/openapi.json", "/api/v1/openapi.json", nil, 200)
+
+	check("admin", "PUT", "/policy", "/api/v1/policy", map[string]any{"day_count": map[string]string{"protection_days": "working"}, "retention_months": 24}, 200)
+	check("admin", "PUT", "/calendar", "/api/v1/calendar?year=2027", map[string]any{"days": []map[string]string{
+		{"date": "2027-02-07", "kind": "workday", "name": "调休"}, {"date": "2027-02-11", "kind": "holiday", "name": "春节"}}}, 200)
+	check("admin", "PUT", "/calendar", "/api/v1/calendar?year=2027", map[string]any{"days": []map[string]string{{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}}}, 422)
+	check("sales1", "PUT", "/calendar", "/api/v1/calendar?year=2027", map[string]any{"days": []map[string]string{}}, 403)
+	check("sales1", "GET", "/calendar", "/api/v1/calendar?year=2027", nil, 200)
+	check("sales1", "GET", "/calendar", "/api/v1/calendar?year=twenty", nil, 422)
+	check("admin", "POST", "/privacy/export", "/api/v1/privacy/export", map[string]string{"phone": "13500009991"}, 200)
+	check("admin", "POST", "/privacy/export", "/api/v1/privacy/export", map[string]string{"phone": "1350000****"}, 422)
+	check("manager1", "POST", "/privacy/export", "/api/v1/privacy/export", map[string]string{"phone": "13500009991"}, 403)
+	check("admin", "POST", "/privacy/erase", "/api/v1/privacy/erase", map[string]string{"phone": "13500009991"}, 200)
+	check("admin", "POST", "/privacy/erase", "/api/v1/privacy/erase", map[string]string{"phone": "13500009991"}, 422)
 }
 
 // checker sends a request as a user and checks the answer's status and
