@@ -48,6 +48,7 @@ func Nav(role domain.Role) []NavItem {
 	items = append(items, dealNav(role)...)
 	items = append(items, lifecycleNav(role)...)
 	items = append(items, disputeNav(role)...)
+	items = append(items, outboxNav(role)...)
 	return items
 }
 

@@ -172,6 +172,7 @@ func serve(ctx context.Context, svc *domain.Service, addr string, secure bool, l
 	go func() { errc <- srv.ListenAndServe() }()
 	go sweepEvery(ctx, svc, time.Minute, log)
 	go sealEvery(ctx, svc, 2*time.Second, log)
+	go deliverEvery(ctx, svc, 5*time.Second, log)
 	fmt.Fprintf(stdout, "Baobei is serving http://%s\n", addr)
 	select {
 	case err := <-errc:

@@ -44,4 +44,6 @@ func (api *API) Routes(r chi.Router) {
 	api.dealRoutes(r)
 	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
 	api.disputeRoutes(r)
+	// Outbound notifications: outbox.go.
+	api.outboxRoutes(r)
 }

@@ -67,4 +67,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.dealRoutes(r)
 	// Disputes, files, dealers, abuse watch and audit: dispute_routes.go.
 	p.disputeRoutes(r)
+	// Outbound notifications: outbox.go.
+	p.outboxRoutes(r)
 }
