@@ -61,7 +61,8 @@ func (s *Service) Outbox(ctx context.Context, by Actor, limit int, before int64)
 	var out []Delivery
 	err := s.db.InTenant(ctx, by.TenantID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT o.id, o.channel_id, c.name, c.kind, n.kind, n.text_zh, n.text_en, u.display_name,
-				o.status, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.delivered_at
+				o.status, o.attempts,
+				CASE WHEN o.status = 'pending' AND o.next_attempt_at <> '-infinity' THEN o.next_attempt_at END, o.last_error, o.created_at, o.delivered_at
 			FROM outbox o
 			JOIN outbound_channels c ON c.tenant_id = o.tenant_id AND c.id = o.channel_id
 			JOIN notifications n ON n.tenant_id = o.tenant_id AND n.id = o.notification_id
@@ -73,12 +74,8 @@ func (s *Service) Outbox(ctx context.Context, by Actor, limit int, before int64)
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) {
 			var d Delivery
-			var next time.Time
 			err := r.Scan(&d.ID, &d.ChannelID, &d.ChannelName, &d.ChannelKind, &d.Kind, &d.Text.Zh, &d.Text.En, &d.Recipient,
-				&d.Status, &d.Attempts, &next, &d.LastError, &d.CreatedAt, &d.DeliveredAt)
-			if d.Status == DeliveryPending && next.After(time.Time{}) {
-				d.NextAttemptAt = &next
-			}
+				&d.Status, &d.Attempts, &d.NextAttemptAt, &d.LastError, &d.CreatedAt, &d.DeliveredAt)
 			return d, err
 		})
 		return err
