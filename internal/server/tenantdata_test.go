@@ -23,6 +23,7 @@ type tenantData struct {
 	Dispute, Consent, Approval    int64
 	Deal, DealClaim, Dealer, File int64
 	Texts                         []string // the marked free texts, as typed
+	Channel, Delivery             int64    // an outbound webhook channel; a message queued for it
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -75,6 +76,10 @@ func seedTenant(t *testing.T, app *testApp, slug, mark string) tenantData {
 	text := func(s string) string { s += mark; d.Texts = append(d.Texts, s); return s }
 	admin, sales1, sales2 := app.actorOf(t, slug, "admin"), app.actorOf(t, slug, "sales1"), app.actorOf(t, slug, "sales2")
 	d.Team, d.Sales2 = sales1.TeamID, sales2.UserID
+	channel, err := app.Svc.SaveChannel(ctx, admin, 0, domain.ChannelInput{Kind: domain.ChannelWebhook, Name: text("渠道-"),
+		Enabled: true, Events: domain.OutboundEvents, URL: "http://127.0.0.1:9/hook"})
+	must(err)
+	d.Channel = channel.ID
 
 	victim, err := app.Svc.CreateUser(ctx, admin, domain.UserInput{Username: "victim", DisplayName: text("受害者"),
 		Role: domain.RoleSales, TeamID: d.Team, Region: "北京", Password: demoPassword})
@@ -161,5 +166,11 @@ func seedTenant(t *testing.T, app *testApp, slug, mark string) tenantData {
 	f, err := app.Svc.UploadFile(ctx, sales1, domain.Upload{Name: "evidence.pdf", Data: pdf(64)})
 	must(err)
 	d.File = f.ID
+	deliveries, _, err := app.Svc.Outbox(ctx, admin, 1, 0)
+	must(err)
+	if len(deliveries) == 0 {
+		t.Fatalf("seed %s: nothing queued for the outbound channel", slug)
+	}
+	d.Delivery = deliveries[0].ID
 	return d
 }
