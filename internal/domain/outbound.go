@@ -126,7 +126,7 @@ func MaskURL(raw string) string {
 		}
 		q[k] = vs
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "%2A", "*") // the stars stay readable
 	return u.String()
 }
 

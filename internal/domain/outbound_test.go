@@ -502,7 +502,7 @@ func TestChannelValidation(t *testing.T) {
 	}
 	shown, _ := json.Marshal(c)
 	if strings.Contains(string(shown), "SECsigning") || strings.Contains(string(shown), "abcdef123456") ||
-		!c.SecretSet || c.URL != "https://oapi.dingtalk.com/robot/send?access_token=%2A%2A%2A%2A3456" {
+		!c.SecretSet || c.URL != "https://oapi.dingtalk.com/robot/send?access_token=****3456" {
 		t.Errorf("the channel shows its secrets: %s", shown)
 	}
 	in.URL, in.Secret, in.Name = "", "", "钉钉 2"
