@@ -36,7 +36,11 @@ var OutboundEventNames = map[string]i18n.Text{
 // sendTimeout bounds every send: connecting, talking and reading the answer.
 const sendTimeout = 15 * time.Second
 
-var webhookClient = &http.Client{Timeout: sendTimeout}
+// webhookClient follows no redirects: a robot answers where it is asked,
+// and a redirect could carry the message somewhere else.
+var webhookClient = &http.Client{Timeout: sendTimeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return http.ErrUseLastResponse
+}}
 
 // send delivers one message over its channel; now stamps DingTalk's
 // signature.
@@ -157,8 +161,12 @@ func postJSON(ctx context.Context, target string, body any, headers map[string]s
 		req.Header.Set(k, v)
 	}
 	resp, err := webhookClient.Do(req)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // without the URL, which may hold a token
+	}
 	if err != nil {
-		return fmt.Errorf("webhook: %w", errors.Unwrap(err)) // without the URL, which may hold a token
+		return fmt.Errorf("webhook: %w", err)
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
