@@ -19,7 +19,9 @@ import (
 // dead (killed with SIGKILL); the server started again sends its
 // notification to the webhook from the outbox, exactly once.
 func TestServeDeliversAfterCrash(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 55*time.Second)
+	// Two server starts, each creating or checking the demo company:
+	// more time than one start needs on a busy machine.
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	step := stepLogger(t)
 	var mu sync.Mutex
