@@ -51,6 +51,7 @@ func Nav(role domain.Role) []NavItem {
 	items = append(items, reportNav(role)...)
 	items = append(items, importNav(role)...)
 	items = append(items, privacyNav(role)...)
+	items = append(items, outboxNav(role)...)
 	return items
 }
 

@@ -173,6 +173,7 @@ func serve(ctx context.Context, svc *domain.Service, addr string, secure bool, l
 	go sweepEvery(ctx, svc, time.Minute, log)
 	go sealEvery(ctx, svc, 2*time.Second, log)
 	go svc.RunImports(ctx, 5*time.Second, func(err error) { log.Error("import", "err", err) })
+	go deliverEvery(ctx, svc, 5*time.Second, log)
 	fmt.Fprintf(stdout, "Baobei is serving http://%s\n", addr)
 	select {
 	case err := <-errc:

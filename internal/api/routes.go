@@ -57,4 +57,6 @@ func (api *API) Routes(r chi.Router) {
 	api.customerRoutes(r)
 	// Working-day calendar and personal information: privacy.go.
 	api.privacyRoutes(r)
+	// Outbound notifications: outbox.go.
+	api.outboxRoutes(r)
 }

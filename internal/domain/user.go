@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -23,6 +24,7 @@ type User struct {
 	TeamID      int64  `json:"team_id,string,omitempty"`
 	TeamName    string `json:"team_name,omitempty"`
 	Region      string `json:"region,omitempty"`
+	Email       string `json:"email,omitempty"` // where e-mail channels send the user's notifications
 	Lang        string `json:"lang,omitempty"`
 	Active      bool   `json:"active"`
 }
@@ -35,6 +37,7 @@ type UserInput struct {
 	Role        Role
 	TeamID      int64
 	Region      string
+	Email       string // optional
 	Password    string
 }
 
@@ -66,6 +69,9 @@ func (in UserInput) validate(create bool) map[string]i18n.Text {
 	if utf8.RuneCountInString(in.Region) > 50 {
 		f["region"] = i18n.Text{Zh: "区域最多 50 字", En: "Region is at most 50 characters"}
 	}
+	if a, err := mail.ParseAddress(in.Email); in.Email != "" && (err != nil || a.Address != in.Email || len(in.Email) > 254) {
+		f["email"] = i18n.Text{Zh: "请填写有效的电子邮件地址", En: "Enter a valid e-mail address"}
+	}
 	if create {
 		validatePassword(in.Password, f, "password")
 	}
@@ -80,11 +86,11 @@ func (s *Service) hashPassword(pw string) (string, error) {
 	return string(h), nil
 }
 
-const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(u.team_id, 0), COALESCE(t.name, ''), u.region, u.lang, u.active`
+const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(u.team_id, 0), COALESCE(t.name, ''), u.region, u.email, u.lang, u.active`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.TeamID, &u.TeamName, &u.Region, &u.Lang, &u.Active)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.TeamID, &u.TeamName, &u.Region, &u.Email, &u.Lang, &u.Active)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -183,9 +189,9 @@ func insertUser(ctx context.Context, tx pgx.Tx, tenantID int64, in UserInput, ha
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO users (tenant_id, username, display_name, role, team_id, region, password_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		tenantID, in.Username, strings.TrimSpace(in.DisplayName), in.Role, team, in.Region, hash).Scan(&id)
+		INSERT INTO users (tenant_id, username, display_name, role, team_id, region, password_hash, email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		tenantID, in.Username, strings.TrimSpace(in.DisplayName), in.Role, team, in.Region, hash, in.Email).Scan(&id)
 	if isUnique(err) {
 		return User{}, &Error{Code: CodeDuplicate, Message: i18n.Text{Zh: "用户名已被使用", En: "That username is taken"},
 			Fields: map[string]i18n.Text{"username": {Zh: "用户名已被使用", En: "That username is taken"}}}
@@ -222,8 +228,8 @@ func (s *Service) UpdateUser(ctx context.Context, by Actor, id int64, in UserInp
 		if in.TeamID != 0 {
 			team = &in.TeamID
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $3, role = $4, team_id = $5, region = $6
-			WHERE tenant_id = $1 AND id = $2`, by.TenantID, id, strings.TrimSpace(in.DisplayName), in.Role, team, in.Region); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $3, role = $4, team_id = $5, region = $6, email = $7
+			WHERE tenant_id = $1 AND id = $2`, by.TenantID, id, strings.TrimSpace(in.DisplayName), in.Role, team, in.Region, in.Email); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
 		if u, err = getUser(ctx, tx, by.TenantID, id); err != nil {

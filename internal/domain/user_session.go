@@ -42,14 +42,6 @@ type Session struct {
 	Current    bool      `json:"current"` // the session the list was asked from
 }
 
-// clip cuts s to at most n runes.
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
 // RecordSession indexes the actor's new sign-in session (token is the scs
 // session token), forgets their sessions that have ended, and returns the
 // new session's id.

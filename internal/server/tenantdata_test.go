@@ -27,6 +27,7 @@ type tenantData struct {
 	Session                       int64    // a sign-in session of sales1's (not a test client's) that may be revoked
 	Import                        int64    // an import job of the admin's, previewed
 	Customer                      int64    // the customer of Held
+	Channel, Delivery             int64    // an outbound webhook channel; a message queued for it
 }
 
 // Customers, phones and names shared by every seeded company.
@@ -79,6 +80,10 @@ func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 	text := func(s string) string { s += mark; d.Texts = append(d.Texts, s); return s }
 	admin, sales1, sales2 := app.actorOf(t, slug, "admin"), app.actorOf(t, slug, "sales1"), app.actorOf(t, slug, "sales2")
 	d.Team, d.Sales2 = sales1.TeamID, sales2.UserID
+	channel, err := app.Svc.SaveChannel(ctx, admin, 0, domain.ChannelInput{Kind: domain.ChannelWebhook, Name: text("渠道-"),
+		Enabled: true, Events: domain.OutboundEvents, URL: "http://127.0.0.1:9/hook"})
+	must(err)
+	d.Channel = channel.ID
 
 	victim, err := app.Svc.CreateUser(ctx, admin, domain.UserInput{Username: "victim", DisplayName: text("受害者"),
 		Role: domain.RoleSales, TeamID: d.Team, Region: "北京", Password: demoPassword})
@@ -173,5 +178,11 @@ func seedTenant(t testing.TB, app *testApp, slug, mark string) tenantData {
 		Data: []byte("客户名称,联系人,手机,行业,负责人\n南通导入客户有限公司,王五,13500000011,通信,sales1\n")})
 	must(err)
 	d.Import = job.ID
+	deliveries, _, err := app.Svc.Outbox(ctx, admin, 1, 0)
+	must(err)
+	if len(deliveries) == 0 {
+		t.Fatalf("seed %s: nothing queued for the outbound channel", slug)
+	}
+	d.Delivery = deliveries[0].ID
 	return d
 }

@@ -79,4 +79,6 @@ func (p *Pages) Routes(r chi.Router) {
 	p.customerRoutes(r)
 	// Working-day calendar and personal information: privacy_routes.go.
 	p.privacyRoutes(r)
+	// Outbound notifications: outbox.go.
+	p.outboxRoutes(r)
 }

@@ -16,9 +16,10 @@ func userForm(r *http.Request) (templates.UserForm, domain.UserInput) {
 		Role:        r.PostFormValue("role"),
 		TeamID:      formID(r, "team_id"),
 		Region:      strings.TrimSpace(r.PostFormValue("region")),
+		Email:       strings.TrimSpace(r.PostFormValue("email")),
 	}
 	return f, domain.UserInput{Username: f.Username, DisplayName: f.DisplayName, Role: domain.Role(f.Role),
-		TeamID: f.TeamID, Region: f.Region, Password: r.PostFormValue("password")}
+		TeamID: f.TeamID, Region: f.Region, Email: f.Email, Password: r.PostFormValue("password")}
 }
 
 func (p *Pages) usersView(r *http.Request, a domain.Actor, v templates.UsersView) (templates.UsersView, error) {
@@ -72,7 +73,7 @@ func (p *Pages) showUser(w http.ResponseWriter, r *http.Request, a domain.Actor)
 	if err != nil {
 		return err
 	}
-	form := templates.UserForm{Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), TeamID: u.TeamID, Region: u.Region}
+	form := templates.UserForm{Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), TeamID: u.TeamID, Region: u.Region, Email: u.Email}
 	return p.renderUserEdit(w, r, a, http.StatusOK, templates.UserEditView{User: u, Form: form})
 }
 
@@ -102,7 +103,7 @@ func (p *Pages) userChange(w http.ResponseWriter, r *http.Request, a domain.Acto
 		}
 		form, _ := userForm(r)
 		if form.DisplayName == "" {
-			form = templates.UserForm{Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), TeamID: u.TeamID, Region: u.Region}
+			form = templates.UserForm{Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), TeamID: u.TeamID, Region: u.Region, Email: u.Email}
 		}
 		return p.renderUserEdit(w, r, a, httperr.Status(err), templates.UserEditView{User: u, Form: form, Errors: errs, FormError: msg})
 	}
