@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -172,6 +173,7 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 	check("admin", "GET", "/abuse", "/api/v1/abuse", nil, 200)
 	check("admin", "GET", "/audit", "/api/v1/audit?limit=20", nil, 200)
 	check("sales1", "GET", "/openapi.json", "/api/v1/openapi.json", nil, 200)
+	checkOutbound(t, app, check)
 
 	check("admin", "PUT", "/policy", "/api/v1/policy", map[string]any{"day_count": map[string]string{"protection_days": "working"}, "retention_months": 24}, 200)
 	check("admin", "PUT", "/calendar", "/api/v1/calendar?year=2027", map[string]any{"days": []map[string]string{
@@ -438,4 +440,36 @@ func typeMatches(t any, v any) bool {
 func mustMarshal(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// checkOutbound checks the outbound channels (a webhook whose receiver
+// fails, an e-mail channel) and the outbox with a failed delivery.
+func checkOutbound(t *testing.T, app *testApp, check checker) {
+	t.Helper()
+	receiver := failingReceiver(t)
+	webhook := map[string]any{"kind": "webhook", "name": "ERP", "events": []string{"conflict"}, "url": receiver.URL + "/hook?key=erp-key-1234", "secret": "s3cret"}
+	var ch struct{ ID string }
+	mustJSON(t, check("admin", "POST", "/outbound-channels", "/api/v1/outbound-channels", webhook, 201), &ch)
+	check("admin", "POST", "/outbound-channels", "/api/v1/outbound-channels", map[string]any{"kind": "email", "name": "邮件", "events": []string{"expiry"},
+		"smtp_host": "smtp.example.com", "smtp_port": 465, "smtp_username": "crm", "smtp_password": "pw", "smtp_from": "crm@example.com"}, 201)
+	check("admin", "POST", "/outbound-channels", "/api/v1/outbound-channels", map[string]any{"kind": "webhook", "name": "坏", "events": []string{"conflict"},
+		"url": "javascript:alert(1)"}, 422)
+	check("admin", "PUT", "/outbound-channels/{id}", "/api/v1/outbound-channels/"+ch.ID, map[string]any{"kind": "webhook", "name": "ERP 系统",
+		"enabled": true, "events": []string{"conflict", "dispute_decision"}}, 200)
+	check("admin", "GET", "/outbound-channels/{id}", "/api/v1/outbound-channels/"+ch.ID, nil, 200)
+	check("admin", "GET", "/outbound-channels", "/api/v1/outbound-channels", nil, 200)
+	check("manager1", "GET", "/outbound-channels", "/api/v1/outbound-channels", nil, 403)
+
+	registerConflict(t, app, "台州接口冲突有限公司")
+	if _, err := app.Svc.DeliverOutbox(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var outbox struct {
+		Items []struct{ ID string }
+	}
+	mustJSON(t, check("admin", "GET", "/outbox", "/api/v1/outbox", nil, 200), &outbox)
+	if len(outbox.Items) == 0 {
+		t.Fatal("no delivery in the outbox after a conflict")
+	}
+	check("admin", "POST", "/outbox/{id}/retry", "/api/v1/outbox/"+outbox.Items[0].ID+"/retry", nil, 200)
 }
