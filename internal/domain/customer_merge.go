@@ -508,13 +508,16 @@ func undoMergeTx(ctx context.Context, tx pgx.Tx, by Actor, id int64, reason stri
 			Zh: fmt.Sprintf("合并后的客户已并入客户 #%d, 请先撤销那次合并", dst.MergedInto),
 			En: fmt.Sprintf("The survivor was merged into customer #%d since; undo that merge first", dst.MergedInto)})
 	}
-	var raw []byte
-	if err := tx.QueryRow(ctx, `SELECT after FROM audit_log WHERE tenant_id = $1 AND entity = 'customer' AND entity_id = $2
+	var raw string
+	if err := tx.QueryRow(ctx, `SELECT after::text FROM audit_log WHERE tenant_id = $1 AND entity = 'customer' AND entity_id = $2
 		AND action = 'customer.merge' ORDER BY id DESC LIMIT 1`, by.TenantID, src.ID).Scan(&raw); err != nil {
 		return fmt.Errorf("merge record: %w", err)
 	}
+	if err := resolvePersonal(ctx, tx, by.TenantID, &raw); err != nil { // the keys' phones are kept apart
+		return err
+	}
 	var rec mergeRecord
-	if err := json.Unmarshal(raw, &rec); err != nil || rec.IntoID != dst.ID {
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil || rec.IntoID != dst.ID {
 		return fmt.Errorf("merge record of customer %d: %v", src.ID, err)
 	}
 	for _, m := range []struct {

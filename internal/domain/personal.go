@@ -28,7 +28,8 @@ import (
 // Which values are personal is decided by their JSON key: phones (phone,
 // phones, buyer_phone), visitors (visitor, visitor_name), the name of a
 // contact (an element of contacts), and in an object with "kind":"person"
-// (a person customer, or an entry about one) its name and customer. Entries written before
+// (a person customer, or an entry about one) its name and customer; and
+// the value of a phone identity key ({"Kind":"phone","Value":…}). Entries written before
 // migration 00012 were sealed with what they held: phones in them were
 // already masked (MaskPhone), and names of visitors and person customers
 // stay as sealed.
@@ -97,6 +98,9 @@ func collectPersonal(doc any, key string, contact bool, found *[]personalValue) 
 			kind, ok := personalKinds[k]
 			if k == "name" && (contact || person) || k == "customer" && person {
 				kind, ok = "name", true
+			}
+			if k == "Value" && d["Kind"] == string(KeyPhone) { // an identity Key, as a merge records it
+				kind, ok = "phone", true
 			}
 			if s, isStr := v.(string); ok && isStr && s != "" {
 				*found = append(*found, personalValue{kind: kind, value: s, replace: func(ref string) { d[k] = ref }})

@@ -267,3 +267,51 @@ func TestRetentionAnonymisesUnclaimedCustomers(t *testing.T) {
 		t.Fatalf("audit verify: %+v, %v", checks, err)
 	}
 }
+
+// TestEraseAfterCorrectionsMergesAndOutbound: the contact's data also
+// leaves what corrections, merges and outbound messages wrote about it —
+// an edit's before → after, a merge's record of moved keys, a queued
+// webhook message — and the audit chain still verifies.
+func TestEraseAfterCorrectionsMergesAndOutbound(t *testing.T) {
+	t.Parallel()
+	f := mustDemo(t)
+	ctx := context.Background()
+	admin := f.a(t, "admin")
+	if _, err := f.svc.SaveChannel(ctx, admin, 0, domain.ChannelInput{Kind: "webhook", Name: "群机器人", Enabled: true,
+		Events: []string{"conflict", "consent", "expiry", "dispute_decision"}, URL: "http://127.0.0.1:9/hook"}); err != nil {
+		t.Fatal(err)
+	}
+	firm, _, other := personalFixture(t, f)
+	contacts := []domain.Contact{{Name: erasedName, Phone: erasedPhone, Title: "采购"}, {Name: "李四", Phone: "13700002222"}}
+	// sales2 adds the contact to another claim: the edit loses by time.
+	if _, err := f.svc.EditRegistration(ctx, f.a(t, "sales2"), other.ID, domain.RegistrationPatch{
+		Customer: &domain.CustomerPatch{Contacts: &contacts}}); err != nil {
+		t.Fatal(err)
+	}
+	// sales4 meets sales1's claim by the phone: a conflict, queued for the robot.
+	pin := company("王小明", erasedPhone)
+	pin.Customer.Kind = domain.KindPerson
+	pin.Customer.Contacts[0].Name = erasedName
+	mustRegister(t, f, "sales4", pin)
+	// A second record of the company, then merged with the first.
+	dup := mustRegister(t, f, "sales1", company("华为技术有限公司北京分公司", "13700003333"))
+	if _, err := f.svc.Merge(ctx, admin, dup.CustomerID, domain.MergeInput{IntoID: firm.CustomerID, Reason: "同一家公司"}); err != nil {
+		t.Fatal(err)
+	}
+	tenant := admin.TenantID
+	if _, err := f.svc.SealAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ErasePersonalData(ctx, admin, domain.PersonLookup{Phone: erasedPhone, Name: erasedName}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{erasedPhone, erasedName} {
+		if hits := f.wherever(t, tenant, s); len(hits) > 0 {
+			t.Errorf("after erasure %s is still in %v", s, hits)
+		}
+	}
+	checks, err := f.svc.VerifyAudit(ctx, "demo")
+	if err != nil || len(checks) != 1 || checks[0].Break != nil {
+		t.Fatalf("audit verify after erasure: %+v, %v", checks, err)
+	}
+}
