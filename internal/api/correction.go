@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -44,24 +45,18 @@ type voidRequest struct {
 
 // voidVisit voids a visit: 200 with the visit, marked voided.
 func (api *API) voidVisit(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in voidRequest
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	v, err := api.svc.VoidVisit(r.Context(), a, id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, visitJSON(v))
-	return nil
+	return voidRecord(w, r, a, api.svc.VoidVisit, visitJSON)
 }
 
 // voidDeal voids a deal: 200 with the deal, marked voided.
 func (api *API) voidDeal(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
+	return voidRecord(w, r, a, api.svc.VoidDeal, func(d domain.Deal) dealBody { return dealJSON(r, d) })
+}
+
+// voidRecord voids the record {id} with void and answers 200 with it as
+// out shows it.
+func voidRecord[T, B any](w http.ResponseWriter, r *http.Request, a domain.Actor,
+	void func(context.Context, domain.Actor, int64, string) (T, error), out func(T) B) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -70,10 +65,10 @@ func (api *API) voidDeal(w http.ResponseWriter, r *http.Request, a domain.Actor)
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	d, err := api.svc.VoidDeal(r.Context(), a, id, in.Reason)
+	rec, err := void(r.Context(), a, id, in.Reason)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, dealJSON(r, d))
+	writeJSON(w, http.StatusOK, out(rec))
 	return nil
 }

@@ -1,14 +1,12 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
 	"baobei/internal/domain"
-	"baobei/internal/files"
 	"baobei/internal/i18n"
 	"baobei/internal/sheet"
 )
@@ -28,20 +26,11 @@ func (api *API) importRoutes(r chi.Router) {
 // createImport stores a CSV or XLSX file (multipart, field "file", at
 // most 10 MiB) and previews it → 201 job with its mapping and counts.
 func (api *API) createImport(w http.ResponseWriter, r *http.Request, a domain.Actor) error {
-	err := r.ParseMultipartForm(1 << 20)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return err
-	}
-	if err != nil || r.MultipartForm == nil || len(r.MultipartForm.File["file"]) != 1 {
-		return domain.Invalid(map[string]i18n.Text{"file": {
-			Zh: "请以 multipart/form-data 上传一个文件 (字段 file)", En: "Send one file as multipart/form-data in the field file"}})
-	}
-	ups, err := files.Read(r.MultipartForm.File["file"])
+	up, err := uploaded(r)
 	if err != nil {
 		return err
 	}
-	job, err := api.svc.CreateImport(r.Context(), a, ups[0])
+	job, err := api.svc.CreateImport(r.Context(), a, up)
 	if err != nil {
 		return err
 	}
