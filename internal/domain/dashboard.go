@@ -45,12 +45,9 @@ type TenantFigures struct {
 }
 
 // ConflictRate is the share of the last 30 days' registrations that met a
-// conflict, in percent (0 when there were none).
-func (f TenantFigures) ConflictRate() float64 {
-	if f.Registrations30Days == 0 {
-		return 0
-	}
-	return 100 * float64(f.Conflicted30Days) / float64(f.Registrations30Days)
+// conflict, 0 to 1, as a report counts it; ok is false when there were none.
+func (f TenantFigures) ConflictRate() (rate float64, ok bool) {
+	return ReportFigures{Registrations: f.Registrations30Days, Conflicts: f.Conflicted30Days}.ConflictRate()
 }
 
 // ConflictSummary is one conflict in a manager's week: the customer, the

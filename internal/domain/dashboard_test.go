@@ -181,8 +181,11 @@ func TestDashboardAdminClerkFrontDesk(t *testing.T) {
 	if d.Figures == nil || *d.Figures != want {
 		t.Fatalf("figures = %+v, want %+v", d.Figures, want)
 	}
-	if r := d.Figures.ConflictRate(); r < 28.5 || r > 28.6 {
-		t.Errorf("conflict rate = %.2f%%, want 2/7", r)
+	if r, ok := d.Figures.ConflictRate(); !ok || r < 0.285 || r > 0.286 {
+		t.Errorf("conflict rate = %.3f (%t), want 2/7", r, ok)
+	}
+	if _, ok := (domain.TenantFigures{}).ConflictRate(); ok {
+		t.Error("a conflict rate of no registrations")
 	}
 	if d.Reviews.Count != 1 || d.Claims.Count != 0 {
 		t.Errorf("admin: reviews %d, own claims %d", d.Reviews.Count, d.Claims.Count)

@@ -93,8 +93,12 @@ func homeView(ctx context.Context, a domain.Actor, d domain.Dashboard, pol domai
 		figure("home-regs-week", "home.regs_week", f.RegistrationsWeek, "/registrations")
 		figure("home-regs-30", "home.regs_30", f.Registrations30Days, "/registrations")
 		figure("home-conflicts-30", "home.conflicts_30", f.Conflicted30Days, "/disputes")
+		rate := "—" // no registrations, no rate
+		if r, ok := f.ConflictRate(); ok {
+			rate = fmt.Sprintf("%.1f%%", 100*r)
+		}
 		v.Figures = append(v.Figures, templates.HomeFigure{TestID: "home-conflict-rate", Key: "home.conflict_rate_30",
-			Value: fmt.Sprintf("%.1f%%", f.ConflictRate()), Href: "/disputes"})
+			Value: rate, Href: "/disputes"})
 		figure("home-open-disputes", "home.open_disputes", f.OpenDisputes, "/disputes?status=open")
 		figure("home-pool-size", "home.pool_size", f.PoolSize, "/pool")
 		figure("home-users", "nav.users", f.Users, "/admin/users")
