@@ -63,3 +63,14 @@ func T(ctx context.Context, key string) string {
 	}
 	return key
 }
+
+// mergeArea adds the strings of one area to the catalogue; a key already in
+// it is a programming error.
+func mergeArea(area map[string]Text) {
+	for k, v := range area {
+		if _, dup := catalogue[k]; dup {
+			panic("i18n: " + k + " is in the catalogue twice")
+		}
+		catalogue[k] = v
+	}
+}

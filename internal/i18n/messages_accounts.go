@@ -34,11 +34,4 @@ var accountMessages = map[string]Text{
 	"flash.sessions_revoked": {"已退出其他所有设备", "All other devices are signed out"},
 }
 
-func init() {
-	for k, v := range accountMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(accountMessages) }

@@ -26,11 +26,4 @@ var correctionMessages = map[string]Text{
 	"flash.deal_voided":  {"成交已作废", "Deal voided"},
 }
 
-func init() {
-	for k, v := range correctionMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(correctionMessages) }

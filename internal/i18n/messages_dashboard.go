@@ -33,11 +33,4 @@ var dashboardMessages = map[string]Text{
 	"home.conflict.in_dispute": {"仲裁中", "In arbitration"},
 }
 
-func init() {
-	for k, v := range dashboardMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(dashboardMessages) }

@@ -123,11 +123,4 @@ var dealMessages = map[string]Text{
 	"perf.unclaimed":     {"期间待认领成交 %d 笔, 共 %s", "%d unclaimed deals in the period, %s in all"},
 }
 
-func init() {
-	for k, v := range dealMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(dealMessages) }

@@ -149,11 +149,4 @@ var disputeMessages = map[string]Text{
 	"common.download":         {"下载", "Download"},
 }
 
-func init() {
-	for k, v := range disputeMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(disputeMessages) }

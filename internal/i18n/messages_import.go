@@ -38,11 +38,4 @@ var importMessages = map[string]Text{
 	"flash.import.mapped":   {"已按新的列对应重新预览", "Previewed again with the new mapping"},
 }
 
-func init() {
-	for k, v := range importMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(importMessages) }

@@ -81,11 +81,4 @@ var lifecycleMessages = map[string]Text{
 	"flash.approval.reject":   {"已驳回", "Rejected"},
 }
 
-func init() {
-	for k, v := range lifecycleMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(lifecycleMessages) }

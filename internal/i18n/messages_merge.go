@@ -29,11 +29,4 @@ var mergeMessages = map[string]Text{
 	"dispute.status.withdrawn":   {"已撤回 (合并撤销)", "Withdrawn (merge undone)"},
 }
 
-func init() {
-	for k, v := range mergeMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(mergeMessages) }

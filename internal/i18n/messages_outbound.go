@@ -54,11 +54,4 @@ var outboundMessages = map[string]Text{
 	"flash.retry_queued":        {"已重新排队发送", "Queued to be sent again"},
 }
 
-func init() {
-	for k, v := range outboundMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(outboundMessages) }

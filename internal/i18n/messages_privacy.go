@@ -69,11 +69,4 @@ var privacyMessages = map[string]Text{
 	"flash.erased":                {"已删除该联系人的个人信息", "The contact's personal data was erased"},
 }
 
-func init() {
-	for k, v := range privacyMessages {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
+func init() { mergeArea(privacyMessages) }

@@ -54,14 +54,3 @@ var reportMessages = map[string]Text{
 }
 
 func init() { mergeArea(reportMessages) }
-
-// mergeArea adds the strings of one area to the catalogue; a key already in
-// it is a programming error.
-func mergeArea(area map[string]Text) {
-	for k, v := range area {
-		if _, dup := catalogue[k]; dup {
-			panic("i18n: " + k + " is in the catalogue twice")
-		}
-		catalogue[k] = v
-	}
-}
